@@ -1,0 +1,31 @@
+"""What an operator's probes and Prometheus see."""
+
+from __future__ import annotations
+
+import httpx
+
+
+async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+
+
+async def test_metrics_show_traffic_and_queues(client: httpx.AsyncClient) -> None:
+    session = (await client.post("/webchat/sessions")).json()
+    auth = {"Authorization": f"Bearer {session['token']}"}
+    await client.post("/webchat/messages", headers=auth, json={"text": "Hallo"})
+    for _ in range(20):
+        body = (await client.get("/webchat/messages", headers=auth, params={"after": None})).json()
+        if any(m["from"] == "bot" for m in body["messages"]):
+            break
+    text = (await client.get("/metrics")).text
+    assert 'theke_messages_in_total{channel="webchat"} 1.0' in text
+    assert 'theke_queue_depth{queue="inbound"}' in text
+    assert "theke_turn_seconds_bucket" in text
+
+
+async def test_openapi_documents_the_webchat_api(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    assert "/webchat/messages" in spec["paths"]
+    assert (await client.get("/docs")).status_code == 200

@@ -1,0 +1,173 @@
+"""Kill workers with SIGKILL under load: no inbound event is lost, none is answered twice.
+
+Two ``theke worker`` processes share PostgreSQL and Redis while messages keep
+arriving; twenty times a random worker is killed at a random moment and
+started again. Afterwards every event must be handled exactly once, with one
+set of replies, and every reply delivered exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from tests.conftest import POSTGRES_URL, REDIS_URL, _truncate, require_service
+from theke.bot import scaffold
+from theke.runtime import Runtime
+from theke.settings import Settings
+from theke.store.schema import events, inbound_events, outbox, webchat_messages
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
+KILLS = 20
+RATE = 60  # messages per second
+SECONDS = 8
+
+
+def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as sink:
+        return subprocess.Popen(
+            [sys.executable, "-m", "theke", "worker"], env=env, stdout=sink, stderr=sink
+        )
+
+
+async def _produce(settings: Settings, stop_at: float) -> int:
+    runtime = await Runtime.open(settings, migrate=False)
+    sent = 0
+    try:
+        customers = [(await runtime.webchat.create_session())[0] for _ in range(40)]
+        words = ["Hallo", "hilfe", "was kostet das?", "danke", "hello"]
+        started = time.monotonic()
+        while time.monotonic() < stop_at:
+            due = started + sent / RATE
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            await runtime.webchat.accept(customers[sent % 40], text=random.choice(words))
+            sent += 1
+    finally:
+        await runtime.close()
+    return sent
+
+
+async def _drained(url: str) -> bool:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            pending = await conn.scalar(
+                select(func.count()).where(inbound_events.c.status != "done")
+            )
+            unsent = await conn.scalar(select(func.count()).where(outbox.c.status != "sent"))
+    finally:
+        await engine.dispose()
+    return pending == 0 and unsent == 0
+
+
+async def _verify(url: str) -> dict[str, int]:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            inbound_total = await conn.scalar(select(func.count()).select_from(inbound_events))
+            logged_in = await conn.scalar(
+                select(func.count(func.distinct(events.c.inbound_id))).where(
+                    events.c.kind == "message.in"
+                )
+            )
+            logged_twice = await conn.scalar(
+                text(
+                    "SELECT count(*) FROM (SELECT inbound_id FROM events WHERE kind='message.in'"
+                    " GROUP BY inbound_id HAVING count(*) > 1) AS twice"
+                )
+            )
+            answered = await conn.scalar(select(func.count(func.distinct(outbox.c.inbound_id))))
+            two_sets = await conn.scalar(
+                text(
+                    "SELECT count(*) FROM (SELECT inbound_id FROM outbox GROUP BY inbound_id"
+                    " HAVING count(DISTINCT created_at) > 1) AS sets"
+                )
+            )
+            outbox_rows = await conn.scalar(select(func.count()).select_from(outbox))
+            delivered = await conn.scalar(
+                select(func.count()).where(webchat_messages.c.sender == "bot")
+            )
+    finally:
+        await engine.dispose()
+    return {
+        "inbound": int(inbound_total or 0),
+        "logged_once": int(logged_in or 0),
+        "logged_twice": int(logged_twice or 0),
+        "answered": int(answered or 0),
+        "answered_twice": int(two_sets or 0),
+        "replies": int(outbox_rows or 0),
+        "delivered": int(delivered or 0),
+    }
+
+
+def test_sigkilled_workers_lose_no_event_and_answer_none_twice(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    require_service("Redis", "127.0.0.1", 6379)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _truncate(postgres_url)).result()
+    bot = tmp_path / "bot"
+    scaffold(bot, "Crashtest")
+    env = {
+        **os.environ,
+        "THEKE_BOT": str(bot),
+        "THEKE_DATABASE_URL": POSTGRES_URL,
+        "THEKE_REDIS_URL": REDIS_URL,
+        "THEKE_LEASE_SECONDS": "1",
+        "THEKE_SEND_CLAIM_SECONDS": "1",
+        "THEKE_POLL_INTERVAL": "0.1",
+        "THEKE_LOG_LEVEL": "ERROR",
+    }
+    log = tmp_path / "workers.log"
+    workers = [_start_worker(env, log) for _ in range(2)]
+    settings = Settings(bot=bot, database_url=POSTGRES_URL, redis_url=REDIS_URL)
+    seed = random.randrange(1_000_000)
+    chooser = random.Random(seed)
+    stop_at = time.monotonic() + SECONDS
+    produced: list[int] = []
+    producer = threading.Thread(
+        target=lambda: produced.append(asyncio.run(_produce(settings, stop_at)))
+    )
+    producer.start()
+    try:
+        time.sleep(1.0)
+        for _ in range(KILLS):
+            time.sleep(chooser.uniform(0.05, (SECONDS - 1.5) / KILLS * 2 - 0.05))
+            victim = chooser.randrange(len(workers))
+            workers[victim].send_signal(signal.SIGKILL)
+            workers[victim].wait()
+            workers[victim] = _start_worker(env, log)
+        producer.join()
+        deadline = time.monotonic() + 60
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            while not pool.submit(asyncio.run, _drained(postgres_url)).result():
+                assert time.monotonic() < deadline, "the queues did not drain after the kills"
+                time.sleep(0.5)
+            report = pool.submit(asyncio.run, _verify(postgres_url)).result()
+    finally:
+        for worker in workers:
+            worker.kill()
+            worker.wait()
+    print(f"\ncrash test (seed {seed}): {KILLS} kills, {produced} sent, {report}")
+    assert report["inbound"] == produced[0]
+    assert report["logged_once"] == report["inbound"]  # no event lost
+    assert report["logged_twice"] == 0  # no turn committed twice
+    assert report["answered"] == report["inbound"]
+    assert report["answered_twice"] == 0  # exactly one set of replies per event
+    assert report["delivered"] == report["replies"]  # web chat delivery: none lost, none twice

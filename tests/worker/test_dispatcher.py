@@ -1,0 +1,143 @@
+"""Delivery: retries with backoff, Retry-After, dead letters, order within a conversation."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import make_settings
+from theke.channels.base import InboundEvent
+from theke.content import Content
+from theke.errors import DeliveryError, RateLimited, RecipientUnavailable
+from theke.runtime import Runtime
+from theke.store.schema import outbox, utcnow
+from theke.worker.dispatcher import Backoff
+
+
+class Channel:
+    """A test channel that fails as told, then accepts (like a platform's send API)."""
+
+    channel = "testchan"
+
+    def __init__(self) -> None:
+        self.failures: list[DeliveryError] = []
+        self.delivered: list[int] = []
+
+    async def send(self, recipient: str, content: Content, *, outbox_id: int) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.delivered.append(outbox_id)
+
+
+@pytest.fixture
+async def channel_runtime(database_url: str) -> AsyncIterator[tuple[Runtime, Channel]]:
+    channel = Channel()
+    runtime = await Runtime.open(
+        make_settings(database_url, send_max_attempts=3),
+        senders={"testchan": channel},
+        migrate=False,
+    )
+    try:
+        yield runtime, channel
+    finally:
+        await runtime.close()
+
+
+async def _say(runtime: Runtime, text: str, sender: str = "u1") -> None:
+    event = InboundEvent(
+        channel="testchan",
+        event_id=secrets.token_hex(8),
+        sender=sender,
+        kind="message",
+        received_at=utcnow(),
+        text=text,
+    )
+    await runtime.ingestor.submit(event)
+    await runtime.turns("w").run_once()
+
+
+async def _statuses(runtime: Runtime) -> list[tuple[str, int, str | None]]:
+    async with runtime.db.read() as conn:
+        rows = await conn.execute(
+            select(outbox.c.status, outbox.c.attempts, outbox.c.error_code).order_by(outbox.c.id)
+        )
+        return [(row.status, row.attempts, row.error_code) for row in rows]
+
+
+async def test_rate_limited_sends_wait_for_retry_after_then_go_out(
+    channel_runtime: tuple[Runtime, Channel],
+) -> None:
+    runtime, channel = channel_runtime
+    channel.failures.append(RateLimited("slow down", retry_after=0.2))
+    await _say(runtime, "Hallo")
+    dispatcher = runtime.dispatcher("w")
+
+    await dispatcher.run_once()
+    status, attempts, code = (await _statuses(runtime))[0]
+    assert (status, attempts, code) == ("pending", 1, "rate_limited")
+    assert channel.delivered == []
+
+    assert await dispatcher.run_once() == 0  # not due yet: Retry-After is honoured
+    await asyncio.sleep(0.5)
+    await dispatcher.run_once()
+    assert [s for s, _, _ in await _statuses(runtime)] == ["sent"] * len(await _statuses(runtime))
+    assert len(channel.delivered) >= 1
+
+
+async def test_a_permanent_error_dead_letters_at_once_and_keeps_the_error(
+    channel_runtime: tuple[Runtime, Channel],
+) -> None:
+    runtime, channel = channel_runtime
+    channel.failures.append(RecipientUnavailable("the customer blocked the page"))
+    await _say(runtime, "Hallo")
+    await runtime.dispatcher("w").run_once()
+    status, attempts, code = (await _statuses(runtime))[0]
+    assert (status, attempts, code) == ("dead", 1, "recipient_unavailable")
+
+
+async def test_retries_stop_after_the_bound(channel_runtime: tuple[Runtime, Channel]) -> None:
+    runtime, channel = channel_runtime
+    channel.failures.extend(DeliveryError("HTTP 503") for _ in range(10))
+    await _say(runtime, "Hallo")
+    dispatcher = runtime.dispatcher("w")
+    for _ in range(40):
+        await dispatcher.run_once()
+        if (await _statuses(runtime))[0][0] == "dead":
+            break
+        await asyncio.sleep(0.05)
+    status, attempts, code = (await _statuses(runtime))[0]
+    assert (status, attempts, code) == ("dead", 3, "delivery_failed")
+
+
+async def test_later_messages_never_overtake_a_retried_one(
+    channel_runtime: tuple[Runtime, Channel],
+) -> None:
+    runtime, channel = channel_runtime
+    await _say(runtime, "Hallo")
+    channel.failures.append(DeliveryError("HTTP 500"))
+    await _say(runtime, "Versand?")
+    await _say(runtime, "danke")
+    dispatcher = runtime.dispatcher("w")
+    for _ in range(60):
+        await dispatcher.run_once()
+        if all(s == "sent" for s, _, _ in await _statuses(runtime)):
+            break
+        await asyncio.sleep(0.05)
+    async with runtime.db.read() as conn:
+        order = list((await conn.execute(select(outbox.c.id).order_by(outbox.c.id))).scalars())
+    assert channel.delivered == order  # each once, in the order the bot said them
+    attempts = [attempts for _, attempts, _ in await _statuses(runtime)]
+    assert 2 in attempts  # the failed one was retried, and nothing after it went first
+
+
+def test_backoff_grows_exponentially_with_jitter_and_is_capped() -> None:
+    backoff = Backoff(base=1.0, cap=30.0)
+    for attempt in range(1, 10):
+        delay = backoff.delay(attempt)
+        ceiling = min(30.0, 2.0**attempt)
+        assert ceiling / 2 <= delay <= ceiling
+    assert 5.0 <= backoff.delay(3, retry_after=5.0) <= 6.0

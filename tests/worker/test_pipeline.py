@@ -1,0 +1,122 @@
+"""One message end to end: ingest, the bot's turn, the outbox, delivery — on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select
+
+from theke.channels.webchat.service import WebchatMessage
+from theke.content import Text, from_json
+from theke.runtime import Runtime
+from theke.store import conversations
+from theke.store.schema import events, inbound_events, outbox
+
+
+async def _reply(runtime: Runtime, customer_id: str, after: int) -> list[WebchatMessage]:
+    """Wait for the bot's answer in the visitor's mailbox."""
+    for _ in range(100):
+        got = await runtime.webchat.history(customer_id, after, wait=0.5)
+        bot = [message for message in got if message.sender == "bot"]
+        if bot:
+            return bot
+    raise AssertionError("the bot did not answer")
+
+
+async def test_a_visitor_greets_and_the_bot_answers(running_worker: Runtime) -> None:
+    customer_id, _token = await running_worker.webchat.create_session()
+    echoed = await running_worker.webchat.accept(customer_id, text="Hallo")
+    assert echoed is not None and echoed.sender == "customer"
+
+    replies = await _reply(running_worker, customer_id, echoed.id)
+
+    first = from_json(replies[0].content)
+    text = first.text if isinstance(first, Text) else str(replies[0].content)
+    assert "Sohle" in text
+
+
+async def test_every_inbound_event_gets_exactly_one_set_of_replies(
+    running_worker: Runtime,
+) -> None:
+    customers = [(await running_worker.webchat.create_session())[0] for _ in range(20)]
+    sent = await asyncio.gather(
+        *(
+            running_worker.webchat.accept(customer, text=word)
+            for customer in customers
+            for word in ("Hallo", "Versand?", "danke")
+        )
+    )
+    assert all(message is not None for message in sent)
+    for _ in range(200):
+        async with running_worker.db.read() as conn:
+            pending = (
+                await conn.execute(select(func.count()).where(inbound_events.c.status == "pending"))
+            ).scalar_one()
+            unsent = (
+                await conn.execute(select(func.count()).where(outbox.c.status != "sent"))
+            ).scalar_one()
+        if pending == 0 and unsent == 0:
+            break
+        await asyncio.sleep(0.05)
+    async with running_worker.db.read() as conn:
+        per_inbound = (
+            await conn.execute(
+                select(outbox.c.inbound_id, func.count()).group_by(outbox.c.inbound_id)
+            )
+        ).all()
+        handled = (
+            await conn.execute(select(func.count()).where(inbound_events.c.status == "done"))
+        ).scalar_one()
+    assert handled == 60
+    assert len(per_inbound) == 60  # every inbound event answered, none twice
+    assert pending == 0 and unsent == 0
+
+
+async def test_a_repeated_delivery_is_stored_once(runtime: Runtime) -> None:
+    customer_id, _ = await runtime.webchat.create_session()
+    first = await runtime.webchat.accept(customer_id, text="Hallo", client_id="c-1")
+    again = await runtime.webchat.accept(customer_id, text="Hallo", client_id="c-1")
+    assert first is not None
+    assert again is None
+    async with runtime.db.read() as conn:
+        stored = (await conn.execute(select(func.count()).select_from(inbound_events))).scalar()
+    assert stored == 1
+
+
+async def test_in_human_mode_the_bot_stays_silent_but_logs(runtime: Runtime) -> None:
+    customer_id, _ = await runtime.webchat.create_session()
+    turns = runtime.turns("w1")
+    dispatcher = runtime.dispatcher("w1")
+    await runtime.webchat.accept(customer_id, text="Hallo")
+    await turns.run_once()
+    await dispatcher.run_once()
+    async with runtime.db.write() as conn:
+        found = await conversations.load_many(conn, [f"webchat:{customer_id}"])
+        await conversations.set_mode(conn, found[f"webchat:{customer_id}"].id, "human")
+
+    await runtime.webchat.accept(customer_id, text="Hallo nochmal")
+    assert await turns.run_once() == 1
+    await dispatcher.run_once()
+
+    async with runtime.db.read() as conn:
+        kinds = list((await conn.execute(select(events.c.kind).order_by(events.c.id))).scalars())
+        replies = (await conn.execute(select(func.count()).select_from(outbox))).scalar_one()
+    assert kinds.count("message.in") == 2
+    assert replies == kinds.count("message.out")  # nothing new was queued in human mode
+    history = await runtime.webchat.history(customer_id, 0)
+    assert [m.sender for m in history][-1] == "customer"
+
+
+async def test_a_dead_workers_lease_lapses_and_another_worker_answers(runtime: Runtime) -> None:
+    from theke.store import leases
+
+    customer_id, _ = await runtime.webchat.create_session()
+    await runtime.webchat.accept(customer_id, text="Hallo")
+    key = f"webchat:{customer_id}"
+    async with runtime.db.write() as conn:  # a worker takes the lease, then dies
+        assert await leases.acquire(conn, [key], "dead-worker", ttl=0.3) == [key]
+
+    survivor = runtime.turns("survivor")
+    assert await survivor.run_once() == 0  # the lease is still held
+    await asyncio.sleep(0.4)
+    assert await survivor.run_once() == 1

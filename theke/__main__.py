@@ -1,0 +1,5 @@
+"""``python -m theke`` is the ``theke`` command."""
+
+from theke.cli.main import main
+
+main()

@@ -1,0 +1,81 @@
+"""What every channel shares: the inbound event and the sending seam."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from theke.content import Content
+
+__all__ = ["InboundEvent", "InboundKind", "LocalSender", "Sender"]
+
+InboundKind = Literal["message", "postback"]
+
+
+@dataclass(frozen=True, slots=True)
+class InboundEvent:
+    """One thing a customer did on a channel, parsed at the edge.
+
+    ``event_id`` is the platform's own unique id (Messenger's mid, Telegram's
+    update_id, ...) or one we minted; the store keeps one event per
+    ``(channel, event_id)`` so retried deliveries are dropped.
+    """
+
+    channel: str
+    event_id: str
+    sender: str
+    kind: InboundKind
+    received_at: datetime
+    text: str | None = None
+    postback: str | None = None
+    title: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def conversation_key(self) -> str:
+        return f"{self.channel}:{self.sender}"
+
+    def to_payload(self) -> dict[str, Any]:
+        """The JSON form kept in the inbound queue."""
+        payload: dict[str, Any] = {"kind": self.kind, "sender": self.sender}
+        for name in ("text", "postback", "title"):
+            value = getattr(self, name)
+            if value is not None:
+                payload[name] = value
+        if self.extra:
+            payload["extra"] = self.extra
+        return payload
+
+
+@runtime_checkable
+class Sender(Protocol):
+    """Delivers one content value to one recipient on one channel.
+
+    Raises ``theke.errors.DeliveryError`` subclasses; returns normally only when
+    the platform accepted the message.
+    """
+
+    channel: str
+
+    async def send(self, recipient: str, content: Content, *, outbox_id: int) -> None: ...
+
+
+@runtime_checkable
+class LocalSender(Protocol):
+    """A channel whose "platform" is our own database (the web chat).
+
+    ``deliver`` writes inside the dispatcher's transaction, so a delivery and
+    its outbox status commit together; ``topics`` name the signals to publish
+    after the commit so that waiting browsers wake up.
+    """
+
+    channel: str
+
+    async def deliver(
+        self, conn: AsyncConnection, recipient: str, content: dict[str, Any], *, outbox_id: int
+    ) -> None: ...
+
+    def topics(self, recipient: str) -> list[str]: ...

@@ -1,0 +1,41 @@
+"""The terminal channel: ``theke chat`` talks to a bot through the real pipeline."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from theke.channels.base import InboundEvent
+from theke.content import Content
+from theke.store.schema import utcnow
+
+__all__ = ["CHANNEL", "ConsoleSender", "console_event"]
+
+CHANNEL = "console"
+
+
+class ConsoleSender:
+    """Hands every delivered message to a callback (which prints it)."""
+
+    channel = CHANNEL
+
+    def __init__(self, show: Callable[[str, Content], None]) -> None:
+        self._show = show
+
+    async def send(self, recipient: str, content: Content, *, outbox_id: int) -> None:
+        self._show(recipient, content)
+
+
+def console_event(
+    customer: str, *, text: str | None = None, postback: str | None = None
+) -> InboundEvent:
+    """One line typed in the terminal, as an inbound event with a fresh id."""
+    return InboundEvent(
+        channel=CHANNEL,
+        event_id=f"{customer}:{secrets.token_hex(12)}",
+        sender=customer,
+        kind="message" if text is not None else "postback",
+        received_at=utcnow(),
+        text=text,
+        postback=postback,
+    )

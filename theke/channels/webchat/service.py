@@ -1,0 +1,200 @@
+"""The web chat's server side, shared by the HTTP and the WebSocket routes."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from theke.channels.base import InboundEvent
+from theke.channels.webchat.sender import topic_for
+from theke.channels.webchat.tokens import TokenSigner
+from theke.content import Text, to_json
+from theke.errors import ThekeError
+from theke.store import conversations, webchat
+from theke.store.database import Database
+from theke.store.ingest import Ingestor
+from theke.store.schema import utcnow
+from theke.store.signals import LocalSignals
+from theke.store.webchat import MailboxMessage
+
+__all__ = ["BadRequest", "WebchatMessage", "WebchatService", "decode_cursor", "encode_cursor"]
+
+CHANNEL = "webchat"
+MAX_TEXT = 20_000
+MAX_CLIENT_ID = 64
+
+
+class BadRequest(ThekeError, ValueError):
+    """The browser sent something the web chat cannot accept."""
+
+
+@dataclass(frozen=True, slots=True)
+class WebchatMessage:
+    id: int
+    sender: str
+    content: dict[str, Any]
+    ts: datetime
+    client_id: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "from": self.sender,
+            "content": self.content,
+            "ts": self.ts.isoformat().replace("+00:00", "Z"),
+            "client_id": self.client_id,
+        }
+
+
+def encode_cursor(message_id: int) -> str:
+    return base64.urlsafe_b64encode(f"m{message_id}".encode()).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """The message id behind an opaque cursor; 0 (the start) for None."""
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest("the cursor is not one this server gave out") from exc
+    if not raw.startswith("m") or not raw[1:].isdigit() or len(raw) > 20:
+        raise BadRequest("the cursor is not one this server gave out")
+    return int(raw[1:])
+
+
+def _message(row: MailboxMessage) -> WebchatMessage:
+    return WebchatMessage(row.id, row.sender, row.content, row.created_at, row.client_id)
+
+
+class WebchatService:
+    """Sessions, accepting visitor messages, and reading (or waiting for) the history."""
+
+    def __init__(
+        self,
+        db: Database,
+        ingestor: Ingestor,
+        signals: LocalSignals,
+        signer: TokenSigner,
+        *,
+        long_poll_seconds: float = 25.0,
+    ) -> None:
+        self._db = db
+        self._ingestor = ingestor
+        self._signals = signals
+        self._signer = signer
+        self.long_poll_seconds = long_poll_seconds
+        self._known: dict[str, None] = {}
+
+    async def create_session(self) -> tuple[str, str]:
+        """A new visitor: (customer_id, token)."""
+        customer_id = conversations.new_id()
+        async with self._db.write() as conn:
+            await conversations.ensure_customer(conn, CHANNEL, customer_id, customer_id)
+        self._remember(customer_id)
+        return customer_id, self._signer.make(customer_id)
+
+    async def authenticate(self, token: str | None) -> str | None:
+        """The visitor behind a token, or None when the token is not valid here."""
+        customer_id = self._signer.check(token) if token else None
+        if customer_id is None:
+            return None
+        if customer_id in self._known:
+            return customer_id
+        async with self._db.read() as conn:
+            found = await conversations.customer_for(conn, CHANNEL, customer_id)
+        if found is None:
+            return None
+        self._remember(customer_id)
+        return customer_id
+
+    def _remember(self, customer_id: str) -> None:
+        self._known[customer_id] = None
+        if len(self._known) > 100_000:
+            self._known.pop(next(iter(self._known)))
+
+    async def accept(
+        self,
+        customer_id: str,
+        *,
+        text: str | None = None,
+        postback: str | None = None,
+        title: str | None = None,
+        client_id: str | None = None,
+    ) -> WebchatMessage | None:
+        """Store what the visitor sent; the echoed message, or None for a repeated client_id."""
+        event = _event(customer_id, text, postback, title, client_id)
+        shown = text if text is not None else (title or postback or "")
+        content = to_json(Text(text=shown))
+        stored: list[WebchatMessage] = []
+
+        async def into_mailbox(conn: AsyncConnection, _inbound_id: int) -> None:
+            now = utcnow()
+            message_id = await webchat.put(
+                conn,
+                customer_id=customer_id,
+                sender="customer",
+                content=content,
+                created_at=now,
+                client_id=client_id,
+            )
+            if message_id is not None:
+                stored.append(WebchatMessage(message_id, "customer", content, now, client_id))
+
+        if await self._ingestor.submit(event, into_mailbox) is None:
+            return None
+        await self._signals.publish(topic_for(customer_id))
+        return stored[0] if stored else None
+
+    async def history(
+        self, customer_id: str, after: int, *, wait: float = 0.0
+    ) -> list[WebchatMessage]:
+        """Messages after ``after``; waits up to ``wait`` seconds when there are none yet."""
+        async with self._signals.listen(topic_for(customer_id)) as woken:
+            async with self._db.read() as conn:
+                rows = await webchat.after(conn, customer_id, after)
+            if rows or wait <= 0:
+                return [_message(row) for row in rows]
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(woken.wait(), timeout=wait)
+        async with self._db.read() as conn:
+            rows = await webchat.after(conn, customer_id, after)
+        return [_message(row) for row in rows]
+
+
+def _event(
+    customer_id: str,
+    text: str | None,
+    postback: str | None,
+    title: str | None,
+    client_id: str | None,
+) -> InboundEvent:
+    if (text is None) == (postback is None):
+        raise BadRequest('send either "text" or "postback"')
+    if text is not None and not 1 <= len(text) <= MAX_TEXT:
+        raise BadRequest(f'"text" must have 1 to {MAX_TEXT} characters')
+    if postback is not None and not 1 <= len(postback) <= 1000:
+        raise BadRequest('"postback" must have 1 to 1000 characters')
+    if title is not None and len(title) > 200:
+        raise BadRequest('"title" must have at most 200 characters')
+    if client_id is not None and not 1 <= len(client_id) <= MAX_CLIENT_ID:
+        raise BadRequest(f'"client_id" must have 1 to {MAX_CLIENT_ID} characters')
+    suffix = client_id if client_id is not None else secrets.token_hex(12)
+    return InboundEvent(
+        channel=CHANNEL,
+        event_id=f"{customer_id}:{suffix}",
+        sender=customer_id,
+        kind="message" if text is not None else "postback",
+        received_at=utcnow(),
+        text=text,
+        postback=postback,
+        title=title,
+    )

@@ -1,0 +1,6 @@
+"""Logs and metrics."""
+
+from theke.observability.logging import configure_logging
+from theke.observability.metrics import Metrics
+
+__all__ = ["Metrics", "configure_logging"]

@@ -1,0 +1,139 @@
+"""The composition root: builds the database, the bot, the queues and the loops from settings."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from theke.bot import Bot, load_bot
+from theke.channels.base import LocalSender, Sender
+from theke.channels.webchat.sender import WebchatSender
+from theke.channels.webchat.service import WebchatService
+from theke.channels.webchat.tokens import TokenSigner
+from theke.dialogue import Engine
+from theke.observability import Metrics
+from theke.settings import Settings
+from theke.store import inbound, outbox
+from theke.store.database import Database
+from theke.store.ingest import Ingestor
+from theke.store.migrate import upgrade_async
+from theke.store.signals import LocalSignals, RedisSignals
+from theke.worker.dispatcher import Backoff, Dispatcher
+from theke.worker.jobs import JobRunner
+from theke.worker.loops import WorkerLoops
+from theke.worker.turns import TurnRunner
+
+__all__ = ["Runtime"]
+
+
+def worker_id() -> str:
+    """A name for this process in leases and claims: host, pid and a random part."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+@dataclass
+class Runtime:
+    """Everything a process needs, opened once and closed at exit."""
+
+    settings: Settings
+    bot: Bot
+    db: Database
+    signals: LocalSignals
+    metrics: Metrics
+    ingestor: Ingestor
+    webchat: WebchatService
+    engine: Engine
+    senders: dict[str, Sender | LocalSender] = field(default_factory=dict)
+
+    @classmethod
+    async def open(
+        cls,
+        settings: Settings,
+        *,
+        bot: Bot | None = None,
+        senders: Mapping[str, Sender | LocalSender] | None = None,
+        migrate: bool | None = None,
+    ) -> Runtime:
+        """Load the bot, connect the database (migrating SQLite), start the signals."""
+        bot = bot or load_bot(settings.bot)
+        url = settings.resolved_database_url()
+        db = Database(url)
+        if migrate if migrate is not None else db.is_sqlite:
+            await upgrade_async(url)
+        signals: LocalSignals = (
+            RedisSignals(settings.redis_url) if settings.redis_url else LocalSignals()
+        )
+        await signals.start()
+        ingestor = Ingestor(db, signals)
+        signer = TokenSigner(settings.secret_key.get_secret_value())
+        webchat = WebchatService(
+            db, ingestor, signals, signer, long_poll_seconds=settings.long_poll_seconds
+        )
+        all_senders: dict[str, Sender | LocalSender] = {"webchat": WebchatSender()}
+        all_senders.update(senders or {})
+        return cls(
+            settings=settings,
+            bot=bot,
+            db=db,
+            signals=signals,
+            metrics=Metrics(),
+            ingestor=ingestor,
+            webchat=webchat,
+            engine=Engine(bot),
+            senders=all_senders,
+        )
+
+    def turns(self, owner: str) -> TurnRunner:
+        return TurnRunner(
+            self.db,
+            lambda: self.engine,
+            self.signals,
+            self.metrics,
+            owner=owner,
+            lease_seconds=self.settings.lease_seconds,
+            batch=self.settings.worker_batch,
+        )
+
+    def dispatcher(self, owner: str) -> Dispatcher:
+        backoff = Backoff(
+            base=self.settings.send_backoff_base,
+            cap=self.settings.send_backoff_cap,
+            max_attempts=self.settings.send_max_attempts,
+        )
+        return Dispatcher(
+            self.db,
+            self.senders,
+            self.signals,
+            self.metrics,
+            owner=owner,
+            backoff=backoff,
+            claim_seconds=self.settings.send_claim_seconds,
+            batch=self.settings.worker_batch * 2,
+        )
+
+    def loops(self, owner: str | None = None) -> WorkerLoops:
+        owner = owner or worker_id()
+        return WorkerLoops(
+            self.turns(owner),
+            self.dispatcher(owner),
+            JobRunner(self.db, {}, owner=owner),
+            self.signals,
+            poll_interval=self.settings.poll_interval,
+        )
+
+    async def refresh_queue_depth(self) -> None:
+        """Read the queues' depth into the metrics (called when /metrics is scraped)."""
+        async with self.db.read() as conn:
+            self.metrics.queue_depth.labels("inbound").set(await inbound.depth(conn))
+            counts = await outbox.counts(conn)
+        self.metrics.queue_depth.labels("outbox").set(
+            counts.get("pending", 0) + counts.get("inflight", 0)
+        )
+        self.metrics.queue_depth.labels("dead").set(counts.get("dead", 0))
+
+    async def close(self) -> None:
+        await self.signals.close()
+        await self.db.dispose()

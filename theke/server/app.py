@@ -1,0 +1,61 @@
+"""The ASGI app factory: routes only; the work happens in the runtime's packages."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import structlog
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.cors import CORSMiddleware
+
+from theke import __version__
+from theke.runtime import Runtime
+from theke.server import health, pages, webchat_http, webchat_ws
+from theke.server.errors import install_error_handlers
+from theke.server.limits import BodyLimit
+
+__all__ = ["create_app"]
+
+_log = structlog.get_logger("theke.server.app")
+
+
+def create_app(runtime: Runtime, *, run_worker: bool = True) -> FastAPI:
+    """The web app for ``runtime``; with ``run_worker`` the worker loops run in-process."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(runtime.loops().run(stop)) if run_worker else None
+        _log.info("theke.server.started", worker=run_worker, database=runtime.db.dialect)
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+
+    app = FastAPI(
+        title="Theke",
+        version=__version__,
+        description="Customer conversations for shops: the web chat, webhooks and the REST API.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(webchat_http.router)
+    app.include_router(webchat_ws.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.static_root()), name="static")
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=runtime.settings.allowed_origins(),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+        max_age=600,
+    )
+    app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes)
+    return app

@@ -1,0 +1,102 @@
+"""One settings object, read from ``THEKE_*`` environment variables at the entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from theke.errors import ConfigurationError
+
+__all__ = ["DEV_SECRET_KEY", "Settings", "async_database_url", "is_sqlite"]
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 - the placeholder we refuse
+
+
+class Settings(BaseSettings):
+    """Everything an installation can configure; built once and passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="THEKE_", extra="ignore")
+
+    bot: Path = Field(default=Path("."), description="The bot folder.")
+    env: Literal["development", "production"] = "development"
+    database_url: str | None = Field(
+        default=None, description="sqlite:///PATH or postgresql://...; default: BOT/.theke/theke.db"
+    )
+    redis_url: str | None = None
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    public_url: str = "http://127.0.0.1:8000"
+    widget_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = 256 * 1024
+    long_poll_seconds: float = 25.0
+    lease_seconds: float = 30.0
+    send_max_attempts: int = 8
+    send_backoff_base: float = 1.0
+    send_backoff_cap: float = 300.0
+    send_claim_seconds: float = 60.0
+    worker_batch: int = 64
+    poll_interval: float = 0.5
+    log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "json"
+
+    @field_validator("widget_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        return value
+
+    def resolved_database_url(self) -> str:
+        """The database URL in SQLAlchemy's async form, defaulting into the bot folder."""
+        if self.database_url:
+            return async_database_url(self.database_url)
+        path = (self.bot / ".theke" / "theke.db").resolve()
+        return f"sqlite+aiosqlite:///{path}"
+
+    def allowed_origins(self) -> list[str]:
+        """Origins allowed to embed the widget: the configured ones plus our own."""
+        own = _origin(self.public_url)
+        local = [f"http://{self.host}:{self.port}"]
+        if self.host in ("127.0.0.1", "0.0.0.0"):  # noqa: S104 - a comparison, not a bind
+            local.append(f"http://localhost:{self.port}")
+        return list(dict.fromkeys([*self.widget_origins, own, *local]))
+
+    def check_secrets(self) -> None:
+        """Refuse the development placeholder secret outside development."""
+        if self.env != "development" and self.secret_key.get_secret_value() == DEV_SECRET_KEY:
+            raise ConfigurationError(
+                "THEKE_SECRET_KEY is the development placeholder; set a long random value "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def async_database_url(url: str) -> str:
+    """Accept plain ``sqlite:///`` and ``postgresql://`` URLs; choose the async driver inside."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ConfigurationError(
+            f"THEKE_DATABASE_URL {url!r} is not a URL; use sqlite:///PATH or postgresql://HOST/DB"
+        )
+    base = scheme.split("+", 1)[0]
+    if base == "sqlite":
+        return f"sqlite+aiosqlite://{rest}"
+    if base in ("postgresql", "postgres"):
+        return f"postgresql+asyncpg://{rest}"
+    raise ConfigurationError(
+        f"THEKE_DATABASE_URL scheme {scheme!r} is not supported; use sqlite:/// or postgresql://"
+    )
+
+
+def is_sqlite(url: str) -> bool:
+    """Whether an (async or plain) database URL points at SQLite."""
+    return url.startswith("sqlite")

@@ -1,0 +1,71 @@
+"""The event log: everything that happened in a conversation, the source of truth."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from theke.store.schema import events
+
+__all__ = ["LogEntry", "append", "for_conversation"]
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    conversation_id: str
+    customer_id: str
+    kind: str
+    actor: str
+    created_at: datetime
+    content: dict[str, Any] | None = None
+    data: dict[str, Any] | None = None
+    inbound_id: int | None = None
+    outbox_id: int | None = None
+
+
+async def append(conn: AsyncConnection, entries: Sequence[LogEntry]) -> None:
+    """Add entries to the log (one round trip for the whole batch)."""
+    if entries:
+        await conn.execute(
+            events.insert(),
+            [
+                {
+                    "conversation_id": e.conversation_id,
+                    "customer_id": e.customer_id,
+                    "kind": e.kind,
+                    "actor": e.actor,
+                    "content": e.content,
+                    "data": e.data,
+                    "inbound_id": e.inbound_id,
+                    "outbox_id": e.outbox_id,
+                    "created_at": e.created_at,
+                }
+                for e in entries
+            ],
+        )
+
+
+async def for_conversation(conn: AsyncConnection, conversation_id: str) -> list[LogEntry]:
+    """The whole log of one conversation, oldest first."""
+    result = await conn.execute(
+        select(events).where(events.c.conversation_id == conversation_id).order_by(events.c.id)
+    )
+    return [
+        LogEntry(
+            conversation_id=row["conversation_id"],
+            customer_id=row["customer_id"],
+            kind=row["kind"],
+            actor=row["actor"],
+            created_at=row["created_at"],
+            content=row["content"],
+            data=row["data"],
+            inbound_id=row["inbound_id"],
+            outbox_id=row["outbox_id"],
+        )
+        for row in result.mappings()
+    ]

@@ -1,0 +1,206 @@
+"""The tables: one place that says what Theke keeps, for both SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "conversations",
+    "customers",
+    "events",
+    "identities",
+    "inbound_events",
+    "leases",
+    "metadata",
+    "outbox",
+    "scheduled_jobs",
+    "webchat_messages",
+]
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on both databases (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+_Id = BigInteger().with_variant(Integer, "sqlite")
+# Plain JSON, not JSONB: JSONB refuses the NUL character, and customers may send it.
+_Json: Any = JSON()
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_seen_at", UTCDateTime(), nullable=True),
+    Column("language", String(16), nullable=True),
+    Column("profile", _Json, nullable=False, default=dict),
+)
+
+identities = Table(
+    "identities",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("channel", String(32), nullable=False),
+    Column("external_id", String(255), nullable=False),
+    Column("customer_id", String(32), ForeignKey("customers.id"), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("channel", "external_id"),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("customer_id", String(32), ForeignKey("customers.id"), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("external_id", String(255), nullable=False),
+    Column("mode", String(8), nullable=False, default="bot"),
+    Column("state", _Json, nullable=False, default=dict),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("last_inbound_at", UTCDateTime(), nullable=True),
+)
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("owner", String(64), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+)
+
+inbound_events = Table(
+    "inbound_events",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("channel", String(32), nullable=False),
+    Column("external_id", String(255), nullable=False),
+    Column("conversation_key", String(300), nullable=False),
+    Column("payload", _Json, nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("status", String(10), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Column("processed_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("channel", "external_id"),
+    Index("ix_inbound_events_status_key", "status", "conversation_key", "id"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(32), ForeignKey("conversations.id"), nullable=False),
+    Column("customer_id", String(32), ForeignKey("customers.id"), nullable=False),
+    Column("kind", String(48), nullable=False),
+    Column("actor", String(16), nullable=False),
+    Column("content", _Json, nullable=True),
+    Column("data", _Json, nullable=True),
+    Column("inbound_id", _Id, nullable=True),
+    Column("outbox_id", _Id, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_events_conversation", "conversation_id", "id"),
+    Index("ix_events_kind_created", "kind", "created_at"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(32), ForeignKey("conversations.id"), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("recipient", String(255), nullable=False),
+    Column("content", _Json, nullable=False),
+    Column("actor", String(16), nullable=False),
+    Column("is_reply", Boolean, nullable=False, default=True),
+    Column("inbound_id", _Id, nullable=True),
+    Column("status", String(10), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("claimed_by", String(64), nullable=True),
+    Column("claimed_until", UTCDateTime(), nullable=True),
+    Column("error_code", String(64), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Index("ix_outbox_status_next", "status", "next_attempt_at"),
+    Index("ix_outbox_conversation", "conversation_id", "id"),
+)
+
+webchat_messages = Table(
+    "webchat_messages",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("customer_id", String(32), nullable=False),
+    Column("sender", String(16), nullable=False),
+    Column("content", _Json, nullable=False),
+    Column("client_id", String(64), nullable=True),
+    Column("outbox_id", _Id, nullable=True, unique=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_webchat_messages_customer", "customer_id", "id"),
+)
+
+scheduled_jobs = Table(
+    "scheduled_jobs",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("kind", String(64), nullable=False),
+    Column("payload", _Json, nullable=False, default=dict),
+    Column("run_at", UTCDateTime(), nullable=False),
+    Column("status", String(10), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("claimed_by", String(64), nullable=True),
+    Column("claimed_until", UTCDateTime(), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("done_at", UTCDateTime(), nullable=True),
+    Index("ix_scheduled_jobs_status_run", "status", "run_at"),
+)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
