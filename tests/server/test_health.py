@@ -29,3 +29,23 @@ async def test_openapi_documents_the_webchat_api(client: httpx.AsyncClient) -> N
     spec = (await client.get("/openapi.json")).json()
     assert "/webchat/messages" in spec["paths"]
     assert (await client.get("/docs")).status_code == 200
+
+
+async def test_readyz_reports_an_unreachable_database(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import httpx  # noqa: PLC0415
+
+    from theke.runtime import Runtime  # noqa: PLC0415
+    from theke.server.app import create_app  # noqa: PLC0415
+    from tests.conftest import make_settings  # noqa: PLC0415
+
+    runtime = await Runtime.open(make_settings(f"sqlite:///{tmp_path}/ok.db"))
+    await runtime.db.dispose()
+    runtime.db.engine = runtime.db.engine.execution_options()  # keep the object, break the path
+    (tmp_path / "ok.db").unlink()
+    (tmp_path / "ok.db").mkdir()  # a folder where the database file was: SQLite cannot open it
+    app = create_app(runtime, run_worker=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        response = await c.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["reason"] == "database"
+    await runtime.close()

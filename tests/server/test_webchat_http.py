@@ -179,3 +179,18 @@ async def test_a_bad_cursor_gets_400(client: httpx.AsyncClient) -> None:
     _, auth = await _session(client)
     response = await client.get("/webchat/messages", headers=auth, params={"after": "%%%"})
     assert response.status_code == 400
+
+
+async def test_a_streamed_body_over_the_limit_gets_413(client: httpx.AsyncClient) -> None:
+    _, auth = await _session(client)
+
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(100):
+            yield b"x" * 10_000
+
+    response = await client.post(
+        "/webchat/messages",
+        headers={**auth, "content-type": "application/json"},
+        content=chunks(),
+    )
+    assert response.status_code == 413

@@ -1,0 +1,151 @@
+"""Loading bot folders: the demo shop, and every way to write a response."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from theke.bot import load_bot
+from theke.content import (
+    Buttons,
+    CallButton,
+    Carousel,
+    Media,
+    PostbackButton,
+    QuickReplies,
+    QuickReply,
+    Text,
+    UrlButton,
+)
+from tests.bot.conftest import THEKE_YML, WriteBot
+
+SNEAKERSHOP = Path(__file__).resolve().parents[2] / "examples" / "sneakershop"
+
+
+def test_the_demo_shop_loads() -> None:
+    bot = load_bot(SNEAKERSHOP)
+    assert bot.config.name == "Sohle & Co."
+    assert bot.config.languages == ("de", "en")
+    assert bot.config.default_language == "de"
+    assert (bot.config.persona, bot.config.address) == ("Paula", "du")
+    assert bot.responses.languages == ("de", "en")
+    assert bot.responses.keys("de") == bot.responses.keys("en")
+
+
+def test_the_demo_greeting_says_it_is_automated_in_both_languages() -> None:
+    bot = load_bot(SNEAKERSHOP)
+    for language, word in (("de", "automatisch"), ("en", "automated")):
+        first = bot.responses.get("greet", language)[0][0]
+        assert isinstance(first, QuickReplies)
+        assert word in first.text
+
+
+def test_the_demo_carousel_shows_three_sneakers_with_prices() -> None:
+    bot = load_bot(SNEAKERSHOP)
+    (messages,) = bot.responses.get("products", "de")
+    intro, carousel = messages
+    assert isinstance(intro, Text)
+    assert isinstance(carousel, Carousel)
+    assert [card.price for card in carousel.cards] == ["89,99 €", "109,99 €", "74,99 €"]
+    assert all(card.image_url and "/static/demo/" in card.image_url for card in carousel.cards)
+
+
+def test_the_demo_shipping_answer_is_believable() -> None:
+    shipping = load_bot(SNEAKERSHOP).responses.get("shipping", "de")[0][0]
+    assert isinstance(shipping, QuickReplies)
+    assert "2–4 Werktage" in shipping.text
+    assert "ab 50 €" in shipping.text
+
+
+def test_unknown_response_key_is_a_key_error(write_bot: WriteBot) -> None:
+    bot = load_bot(write_bot())
+    with pytest.raises(KeyError, match="nope"):
+        bot.responses.get("nope", "de")
+
+
+def test_a_text_response(write_bot: WriteBot) -> None:
+    bot = load_bot(write_bot())
+    assert bot.responses.get("greet", "de") == ((Text(text="Hallo!"),),)
+    assert bot.responses.get("greet", "en") == ((Text(text="Hello!"),),)
+
+
+def test_variants_and_messages(write_bot: WriteBot) -> None:
+    de = """\
+greet:
+  - Hallo!
+  - messages:
+      - Moin!
+      - image: https://shop.example/laden.jpg
+        caption: Unser Laden
+fallback: Wie bitte?
+"""
+    variants = load_bot(write_bot(de=de)).responses.get("greet", "de")
+    assert variants == (
+        (Text(text="Hallo!"),),
+        (
+            Text(text="Moin!"),
+            Media(kind="image", url="https://shop.example/laden.jpg", caption="Unser Laden"),
+        ),
+    )
+
+
+def test_quick_replies_and_buttons_shorthand(write_bot: WriteBot) -> None:
+    de = """\
+greet:
+  text: Hallo!
+  quick_replies:
+    - {title: Los geht's, payload: GET_STARTED}
+fallback:
+  text: Wie bitte?
+  buttons:
+    - {title: Nochmal, payload: GET_STARTED}
+    - {title: Zum Shop, url: "https://shop.example"}
+    - {title: Anrufen, phone: +49 30 1234567}
+"""
+    bot = load_bot(write_bot(de=de))
+    greet = QuickReplies(text="Hallo!", replies=(QuickReply(title="Los geht's", payload="GET_STARTED"),))
+    assert bot.responses.get("greet", "de") == ((greet,),)
+    fallback = Buttons(
+        text="Wie bitte?",
+        buttons=(
+            PostbackButton(title="Nochmal", payload="GET_STARTED"),
+            UrlButton(title="Zum Shop", url="https://shop.example"),
+            CallButton(title="Anrufen", phone="+49301234567"),
+        ),
+    )
+    assert bot.responses.get("fallback", "de") == ((fallback,),)
+
+
+def test_content_json_form(write_bot: WriteBot) -> None:
+    de = "greet: {type: typing, seconds: 1.5}\nfallback: {type: text, text: \"Wie bitte?\"}\n"
+    bot = load_bot(write_bot(de=de))
+    assert bot.responses.get("fallback", "de") == ((Text(text="Wie bitte?"),),)
+
+
+def test_yaml_words_that_are_booleans_elsewhere_stay_text(write_bot: WriteBot) -> None:
+    theke = THEKE_YML.replace("[hallo]", "[yes, no, on, off, 9:30, 2024-05-01, 12]")
+    de = "greet: yes\nfallback: 9:30\n"
+    bot = load_bot(write_bot(theke=theke, de=de))
+    patterns = bot.config.keywords[0].patterns
+    assert patterns == ("yes", "no", "on", "off", "9:30", "2024-05-01", "12")
+    assert bot.responses.get("fallback", "de") == ((Text(text="9:30"),),)
+    assert bot.responses.get("greet", "de") == ((Text(text="yes"),),)
+
+
+def test_a_single_pattern_may_be_written_without_brackets(write_bot: WriteBot) -> None:
+    bot = load_bot(write_bot(theke=THEKE_YML.replace("[hallo]", "hallo")))
+    assert bot.config.keywords[0].patterns == ("hallo",)
+
+
+def test_defaults(write_bot: WriteBot) -> None:
+    bot = load_bot(write_bot(theke="name: Minimal\n", en=None))
+    assert bot.config.languages == ("de",)
+    assert (bot.config.address, bot.config.fallback, bot.config.persona) == ("du", "fallback", None)
+    assert bot.config.keywords == ()
+
+
+def test_a_byte_order_mark_is_fine(write_bot: WriteBot) -> None:
+    bot = write_bot()
+    (bot / "theke.yml").write_bytes(b"\xef\xbb\xbf" + THEKE_YML.encode())
+    assert load_bot(bot).config.name == "Testladen"
