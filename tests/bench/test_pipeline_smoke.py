@@ -7,17 +7,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from _report import render_report
+
+from tests.conftest import require_service
 
 PIPELINE = Path(__file__).resolve().parents[2] / "bench" / "pipeline.py"
 RATE, WARMUP, DURATION, CUSTOMERS = 20, 1, 2, 20
 
 
+@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_a_short_run_answers_every_message_and_writes_a_well_formed_result(
-    tmp_path: Path,
+    db: str, tmp_path: Path
 ) -> None:
+    if db == "postgres":
+        require_service("PostgreSQL", "127.0.0.1", 5432)
     out = tmp_path / "pipeline-smoke.json"
-    command = [sys.executable, str(PIPELINE), "--db", "sqlite", "--rate", str(RATE)]
+    command = [sys.executable, str(PIPELINE), "--db", db, "--rate", str(RATE)]
     command += ["--warmup", str(WARMUP), "--duration", str(DURATION)]
     command += ["--customers", str(CUSTOMERS), "--out", str(out)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
@@ -25,7 +31,7 @@ def test_a_short_run_answers_every_message_and_writes_a_well_formed_result(
 
     result = json.loads(out.read_text())
     assert result["benchmark"] == "pipeline"
-    assert result["db"] == "sqlite"
+    assert result["db"] == db
     assert result["sent"] == RATE * DURATION
     assert result["answered"] == result["sent"]
     assert result["unanswered_at_end"] == 0
@@ -42,4 +48,4 @@ def test_a_short_run_answers_every_message_and_writes_a_well_formed_result(
     assert sum(second["sent"] for second in result["timeline"]) == RATE * (WARMUP + DURATION)
 
     report = render_report([result], "Machine: test.\n")
-    assert "| sqlite | 20 |" in report
+    assert f"| {db} | 20 |" in report

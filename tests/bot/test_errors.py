@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.bot.conftest import DE_YML, THEKE_YML, WriteBot
 from theke.bot import load_bot
 from theke.errors import BotFolderError
-from tests.bot.conftest import DE_YML, THEKE_YML, WriteBot
 
 
 def _error(bot: Path) -> BotFolderError:
@@ -107,7 +107,7 @@ def test_several_problems_are_counted(write_bot: WriteBot) -> None:
 
 def test_empty_theke_yml(write_bot: WriteBot) -> None:
     error = _error(write_bot(theke="# nothing yet\n"))
-    assert "no settings" in error.problem
+    assert "no `key: value` settings" in error.problem
     assert "name:" in error.fix
 
 
@@ -131,7 +131,7 @@ def test_missing_response_key_names_file_and_key(write_bot: WriteBot) -> None:
     assert error.path == str(bot / "responses" / "en.yml")
     assert "the response `greet` is missing (theke.yml line 6 uses it)" in error.problem
     assert "add `greet:`" in error.fix
-    assert "did you mean `greeting`?" in error.fix
+    assert "or rename `greeting` to `greet`" in error.fix
 
 
 def test_missing_fallback_response(write_bot: WriteBot) -> None:
@@ -183,11 +183,25 @@ def test_invalid_content_points_at_the_field(write_bot: WriteBot) -> None:
     bot = write_bot(de=de)
     error = _error(bot)
     assert (error.path, error.line) == (str(bot / "responses" / "de.yml"), 4)
+    assert error.problem.startswith("greet → quick_replies → item 1 → title: ")
     assert "at most 80 characters" in error.problem
 
 
+def test_invalid_button_url_names_the_button(write_bot: WriteBot) -> None:
+    de = DE_YML + "shop:\n  text: Zum Shop\n  buttons:\n    - title: Los\n      url: shop.de\n"
+    error = _error(write_bot(de=de))
+    assert error.line == 7
+    assert error.problem == (
+        "shop → buttons → item 1 → url: must be an http:// or https:// URL with a host, "
+        "or a path on this server (/static/...)"
+    )
+
+
 def test_invalid_url_in_a_carousel(write_bot: WriteBot) -> None:
-    de = DE_YML + "cards:\n  type: carousel\n  cards:\n    - title: Schuh\n      image_url: schuh.jpg\n"
+    de = (
+        DE_YML
+        + "cards:\n  type: carousel\n  cards:\n    - title: Schuh\n      image_url: schuh.jpg\n"
+    )
     error = _error(write_bot(de=de))
     assert error.line == 7
     assert "http:// or https://" in error.problem
@@ -217,7 +231,9 @@ def test_payload_must_be_a_listed_postback(write_bot: WriteBot) -> None:
 
 def test_file_not_in_utf8_names_the_line(write_bot: WriteBot) -> None:
     bot = write_bot()
-    (bot / "responses" / "de.yml").write_bytes("greet: Hallo!\nfallback: Tschüss\n".encode("cp1252"))
+    (bot / "responses" / "de.yml").write_bytes(
+        "greet: Hallo!\nfallback: Tschüss\n".encode("cp1252")
+    )
     error = _error(bot)
     assert (error.path, error.line) == (str(bot / "responses" / "de.yml"), 2)
     assert "UTF-8" in error.problem

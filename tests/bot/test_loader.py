@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.bot.conftest import THEKE_YML, WriteBot
 from theke.bot import load_bot
 from theke.content import (
     Buttons,
@@ -18,7 +19,6 @@ from theke.content import (
     Text,
     UrlButton,
 )
-from tests.bot.conftest import THEKE_YML, WriteBot
 
 SNEAKERSHOP = Path(__file__).resolve().parents[2] / "examples" / "sneakershop"
 
@@ -104,7 +104,9 @@ fallback:
     - {title: Anrufen, phone: +49 30 1234567}
 """
     bot = load_bot(write_bot(de=de))
-    greet = QuickReplies(text="Hallo!", replies=(QuickReply(title="Los geht's", payload="GET_STARTED"),))
+    greet = QuickReplies(
+        text="Hallo!", replies=(QuickReply(title="Los geht's", payload="GET_STARTED"),)
+    )
     assert bot.responses.get("greet", "de") == ((greet,),)
     fallback = Buttons(
         text="Wie bitte?",
@@ -118,7 +120,7 @@ fallback:
 
 
 def test_content_json_form(write_bot: WriteBot) -> None:
-    de = "greet: {type: typing, seconds: 1.5}\nfallback: {type: text, text: \"Wie bitte?\"}\n"
+    de = 'greet: {type: typing, seconds: 1.5}\nfallback: {type: text, text: "Wie bitte?"}\n'
     bot = load_bot(write_bot(de=de))
     assert bot.responses.get("fallback", "de") == ((Text(text="Wie bitte?"),),)
 

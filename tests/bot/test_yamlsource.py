@@ -10,17 +10,22 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.bot.conftest import DE_YML, EN_YML, THEKE_YML
 from theke.bot import load_bot
 from theke.bot.yamlsource import describe, read_yaml
 from theke.errors import BotFolderError
-from tests.bot.conftest import DE_YML, EN_YML, THEKE_YML
 
 _KEYS = ["name", "languages", "persona", "address", "keywords", "postbacks", "fallback"]
 _RULE_KEYS = ["match", "patterns", "response", "postback", "language"]
 _WORDS = ["de", "en", "greet", "fallback", "exact", "contains", "regex", "du", "Sie", "(", ""]
 
 _scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8), st.sampled_from(_WORDS)
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=8),
+    st.sampled_from(_WORDS),
 )
 _values: st.SearchStrategy[Any] = st.recursive(
     _scalars,

@@ -88,7 +88,10 @@ def test_error_explains_a_missing_or_unknown_type() -> None:
 
 def test_error_for_a_bad_address_says_what_is_expected() -> None:
     message = _error({"type": "media", "kind": "image", "url": "bild.jpg"})
-    assert message == "Invalid content. media.url: must be an http:// or https:// URL with a host"
+    assert message == (
+        "Invalid content. media.url: must be an http:// or https:// URL with a host, "
+        "or a path on this server (/static/...)"
+    )
 
 
 def test_error_lists_several_problems_and_counts_the_rest() -> None:

@@ -93,8 +93,9 @@ async def test_garbage_frames_get_a_clear_error(server: str) -> None:
     async with websockets.connect(f"ws://{server}/webchat/ws") as ws:
         await ws.send(json.dumps({"type": "hello", "token": session["token"]}))
         await ws.recv()
-        await ws.send(json.dumps({"type": "send", "text": 42}))
+        await ws.send(json.dumps({"type": "send", "text": 42, "client_id": "x9"}))
         error = await _frames_until(ws, lambda f: f["type"] == "error")
         assert error[-1]["code"] == "bad_request"
+        assert error[-1]["client_id"] == "x9"  # the widget knows which message failed
         await ws.send(json.dumps({"type": "ping"}))
         await _frames_until(ws, lambda f: f["type"] == "pong")

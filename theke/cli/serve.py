@@ -49,6 +49,7 @@ async def serve(settings: Settings, *, run_worker: bool) -> None:
             access_log=False,
             proxy_headers=True,
             ws_max_size=64 * 1024,
+            timeout_graceful_shutdown=5,
         )
         await uvicorn.Server(config).serve()
     finally:

@@ -65,8 +65,13 @@ async def _receive(websocket: WebSocket) -> dict[str, Any]:
     return frame
 
 
-async def _error(websocket: WebSocket, code: str, message: str) -> None:
-    await websocket.send_json({"type": "error", "code": code, "message": message})
+async def _error(
+    websocket: WebSocket, code: str, message: str, client_id: object = None
+) -> None:
+    frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
+    if isinstance(client_id, str):
+        frame["client_id"] = client_id
+    await websocket.send_json(frame)
 
 
 async def _hello(websocket: WebSocket, webchat: WebchatService) -> tuple[str, int]:
@@ -117,13 +122,15 @@ async def _handle(
         await _error(websocket, "bad_request", f"unknown frame type {kind!r}")
         return
     fields = {name: frame.get(name) for name in ("text", "postback", "title", "client_id")}
+    client_id = fields["client_id"]
     if any(value is not None and not isinstance(value, str) for value in fields.values()):
-        await _error(websocket, "bad_request", "text, postback, title and client_id are strings")
+        message = "text, postback, title and client_id are strings"
+        await _error(websocket, "bad_request", message, client_id)
         return
     try:
         stored = await webchat.accept(customer_id, **fields)
     except BadRequest as exc:
-        await _error(websocket, "bad_request", str(exc))
+        await _error(websocket, "bad_request", str(exc), client_id)
         return
     await websocket.send_json(
         {

@@ -34,8 +34,7 @@
   var SILENCE_LIMIT_MS = 50000;
   var POLL_TIMEOUT_MS = 40000;
   var REQUEST_TIMEOUT_MS = 15000;
-  var REPLY_WAIT_MS = 20000;
-  var TYPING_MAX_MS = 15000;
+  var TYPING_MAX_MS = 15000; // the typing dots never stay longer, reply or not
 
   var STRINGS = {
     de: {
@@ -367,6 +366,10 @@
     return node;
   }
 
+  function removeSelf(event) {
+    event.currentTarget.remove();
+  }
+
   function actionButton(button, ctx) {
     var title = typeof button.title === "string" ? button.title : "";
     if (button.type === "postback" && title) {
@@ -426,7 +429,8 @@
     var href = httpUrl(data.url, ctx.base);
     var title = typeof data.title === "string" ? data.title : "";
     var image = src
-      ? h("img", { class: "card-img", src: src, alt: "", loading: "lazy", onload: ctx.grew })
+      ? h("img", { class: "card-img", src: src, alt: "", loading: "lazy", onload: ctx.grew,
+          onerror: removeSelf })
       : null;
     var heading = href ? externalLink(href, title, null, ctx.t) : title;
     return h(
@@ -510,6 +514,10 @@
       var img = h("img", { src: src, alt: caption || ctx.t("image"), loading: "lazy",
         onload: ctx.grew });
       body = h("a", { href: src, target: "_blank", rel: "noopener noreferrer" }, [img]);
+      img.addEventListener("error", function () {
+        body.replaceChild(document.createTextNode(caption || ctx.t("image")), img);
+        body.className = "file"; // an image that cannot load stays reachable as a link
+      });
     } else if (data.kind === "video" || data.kind === "audio") {
       body = h(data.kind, { src: src, controls: true, preload: "metadata",
         "aria-label": caption || data.filename || data.kind });
@@ -696,6 +704,17 @@
     "}",
   ].join("");
 
+  /** A constructed style sheet passes a shop's strict CSP (style-src) where <style> may not. */
+  function adoptStyles(shadow, css) {
+    if ("adoptedStyleSheets" in shadow && typeof CSSStyleSheet.prototype.replaceSync === "function") {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      shadow.adoptedStyleSheets = [sheet];
+    } else {
+      shadow.appendChild(h("style", { text: css }));
+    }
+  }
+
   // ---------------------------------------------------------------------------
   // The view: launcher, panel, message log, composer
   // ---------------------------------------------------------------------------
@@ -722,7 +741,7 @@
     var title = this.config.title;
     this.host = h("div", { id: "theke-webchat", "data-theke": "webchat" });
     this.shadow = this.host.attachShadow({ mode: "open" });
-    this.shadow.appendChild(h("style", { text: CSS }));
+    adoptStyles(this.shadow, ".root{" + themeVars(this.config.accent) + "}" + CSS);
 
     this.badge = h("span", { class: "badge", hidden: true, "aria-hidden": "true" });
     this.launcherLabel = h("span", { class: "sr" });
@@ -758,8 +777,7 @@
       this.buildComposer(),
     ]);
 
-    this.root = h("div", { class: "root", style: themeVars(this.config.accent),
-      lang: this.config.lang }, [this.launcher, this.panel]);
+    this.root = h("div", { class: "root", lang: this.config.lang }, [this.launcher, this.panel]);
     this.shadow.appendChild(this.root);
     this.root.addEventListener("keydown", this.onRootKey.bind(this));
     this.renderLauncher();
@@ -956,17 +974,17 @@
     var sender = message.from === "customer" || message.from === "agent" ? message.from : "bot";
     if (sender === "customer") {
       this.removeChips();
-      var mine = message.client_id ? this.rows[message.client_id] : null;
-      if (mine) {
-        this.confirm(message.client_id);
-        return;
-      }
     } else {
       this.hideTyping();
     }
-    var row = this.appendRow(sender, content, message);
-    if (message.client_id && sender === "customer") {
-      this.rows[message.client_id] = row;
+    var mine = sender === "customer" && message.client_id ? this.rows[message.client_id] : null;
+    if (mine) {
+      this.confirm(message.client_id); // this tab's own message: already on screen
+    } else {
+      var row = this.appendRow(sender, content, message);
+      if (sender === "customer" && message.client_id) {
+        this.rows[message.client_id] = row; // sent from another tab: later echoes are the same
+      }
     }
     this.countUnread(message, sender);
   };
@@ -1005,7 +1023,7 @@
     row.classList.add("pending");
     row.appendChild(h("span", { class: "sr", text: " (" + this.t("sending") + ")" }));
     this.rows[clientId] = row;
-    this.showTyping(REPLY_WAIT_MS);
+    this.showTyping(TYPING_MAX_MS);
   };
 
   View.prototype.confirm = function (clientId) {
@@ -1063,7 +1081,7 @@
     this.scrollToEnd(stick);
     this.typingTimer = window.setTimeout(function () {
       self.hideTyping();
-    }, Math.min(Math.max(ms, 1000), Math.max(TYPING_MAX_MS, REPLY_WAIT_MS)));
+    }, Math.min(Math.max(ms, 1000), TYPING_MAX_MS));
   };
 
   View.prototype.hideTyping = function () {

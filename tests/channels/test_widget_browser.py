@@ -1,0 +1,241 @@
+"""The web chat widget in Chromium, against the real server started with ``theke run``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import (
+    Browser,
+    Page,
+    Playwright,
+    WebSocketRoute,
+    expect,
+    sync_playwright,
+)
+
+from tests.conftest import DEMO_BOT, IN_CI, ROOT, free_port
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+THEKE = Path(sys.executable).with_name("theke")
+SCREENSHOT = ROOT / "docs" / "img" / "widget.png"
+REPLY_TIMEOUT_MS = 20_000
+
+_FOCUSED = """() => {
+  const root = document.querySelector('#theke-webchat')?.shadowRoot;
+  return root && root.activeElement ? root.activeElement.className : null;
+}"""
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if IN_CI:
+        pytest.fail(f"{CHROMIUM} is missing, and CI must run the browser tests")
+    pytest.skip(f"the browser tests need {CHROMIUM} (apt-get install chromium)")
+
+
+def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"theke run exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail(f"theke run did not answer /healthz within 60 s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``theke run examples/sneakershop`` on a free port with a fresh SQLite database."""
+    _require_chromium()
+    folder = tmp_path_factory.mktemp("widget")
+    port = free_port()
+    env = {**os.environ, "THEKE_DATABASE_URL": f"sqlite:///{folder / 't.db'}"}
+    log = folder / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(THEKE), "run", str(DEMO_BOT), "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, process, log)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        yield _launch(playwright)
+
+
+def _launch(playwright: Playwright) -> Browser:
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+@pytest.fixture
+def page(browser: Browser, server: str) -> Iterator[Page]:
+    """A fresh visitor: its own context, so its own localStorage and customer."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="de-DE")
+    context.set_default_timeout(REPLY_TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(f"{server}/")
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def _tab_to_launcher(page: Page) -> None:
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate(_FOCUSED) == "launcher":
+            return
+    pytest.fail("Tab never reached the chat launcher")
+
+
+def _open(page: Page) -> None:
+    page.locator(".launcher").click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+
+
+def _send(page: Page, text: str) -> None:
+    page.get_by_role("textbox", name="Nachricht").fill(text)
+    page.keyboard.press("Enter")
+
+
+def _greeting(page: Page) -> str:
+    """The text of the bot's greeting (the demo bot names the shop in it)."""
+    greeting = page.locator(".row.bot .bubble").filter(has_text="Sohle").first
+    expect(greeting).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    return greeting.inner_text()
+
+
+def _stored_visitor(page: Page) -> str | None:
+    value: str | None = page.evaluate("localStorage.getItem('theke.webchat.v1')")
+    return value
+
+
+def test_keyboard_visitor_chats_taps_a_quick_reply_and_finds_the_history_again(
+    page: Page,
+) -> None:
+    _tab_to_launcher(page)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    assert page.evaluate(_FOCUSED) == "input"
+
+    page.keyboard.type("Hallo")
+    page.keyboard.press("Enter")
+    _greeting(page)
+
+    chip = page.locator(".chip").first
+    title = chip.inner_text()
+    answers_before = page.locator(".row.bot").count()
+    chip.click()
+    expect(page.locator(".row.customer .bubble").last).to_have_text(title)
+    expect(page.locator(".chips")).to_have_count(0)
+    expect(page.locator(".row.bot").nth(answers_before)).to_be_visible()
+    if os.environ.get("THEKE_SCREENSHOT") == "1":
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.evaluate("window.scrollTo(0, 0)")  # tabbing to the launcher scrolled the shop
+        page.screenshot(path=SCREENSHOT)
+
+    visitor = _stored_visitor(page)
+    page.reload()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    expect(page.locator(".row.customer .bubble")).to_have_text(["Hallo", title])
+    _greeting(page)
+    assert _stored_visitor(page) == visitor
+
+
+def test_escape_closes_the_chat_and_gives_focus_back_to_the_launcher(page: Page) -> None:
+    launcher = page.locator(".launcher")
+    _open(page)
+    expect(launcher).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+    assert page.evaluate(_FOCUSED) == "launcher"
+
+
+def test_markup_in_a_message_is_shown_as_text(page: Page) -> None:
+    _open(page)
+    _send(page, "<b>x</b>")
+    expect(page.locator(".row.customer .bubble").last).to_have_text("<b>x</b>")
+    assert page.locator(".log b").count() == 0
+
+
+def test_only_http_links_in_text_become_links_that_open_safely(page: Page) -> None:
+    _open(page)
+    _send(page, "Siehe https://example.com/a. Nicht javascript:alert(1)")
+    bubble = page.locator(".row.customer .bubble").last
+    expect(bubble).to_contain_text("javascript:alert(1)")
+    link = bubble.locator("a")
+    expect(link).to_have_count(1)
+    expect(link).to_have_attribute("href", "https://example.com/a")
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+
+
+def test_shift_enter_writes_a_new_line_and_enter_sends(page: Page) -> None:
+    _open(page)
+    page.keyboard.type("Erste Zeile")
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.type("zweite Zeile")
+    expect(page.locator(".row.customer")).to_have_count(0)
+    page.keyboard.press("Enter")
+    expect(page.locator(".row.customer .bubble")).to_have_text("Erste Zeile\nzweite Zeile")
+
+
+def test_without_websockets_the_widget_chats_over_http(page: Page) -> None:
+    page.route_web_socket("**/webchat/ws", lambda ws: ws.close(code=1011))
+    page.reload()
+    _open(page)
+    _send(page, "Hallo")
+    _greeting(page)
+    expect(page.locator(".row.customer .bubble")).to_have_text(["Hallo"])
+
+
+def test_after_a_dropped_websocket_it_reconnects_without_duplicates(page: Page) -> None:
+    sockets: list[WebSocketRoute] = []
+
+    def through(ws: WebSocketRoute) -> None:
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page.route_web_socket("**/webchat/ws", through)
+    page.reload()
+    _open(page)
+    _send(page, "Hallo")
+    greeting = _greeting(page)
+
+    sockets[-1].close(code=1012)
+    _send(page, "Wie teuer ist der Versand?")
+    expect(page.locator(".row.customer .bubble")).to_have_text(
+        ["Hallo", "Wie teuer ist der Versand?"]
+    )
+    expect(page.locator(".row.customer ~ .row.customer ~ .row.bot")).not_to_have_count(0)
+    expect(page.locator(".row.bot .bubble").filter(has_text=greeting)).to_have_count(1)
+    assert len(sockets) >= 2

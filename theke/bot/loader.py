@@ -1,0 +1,151 @@
+"""Load a bot folder: ``theke.yml`` and ``responses/<lang>.yml``, checked against each other."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from theke.bot.config import BotConfig, KeywordRule
+from theke.bot.messages import payloads
+from theke.bot.responses import ResponseFile, Responses, read_responses
+from theke.bot.yamlsource import Loc, YamlDocument, closest, read_yaml, validate
+from theke.errors import BotFolderError
+
+__all__ = ["CONFIG_FILE", "Bot", "load_bot"]
+
+CONFIG_FILE = "theke.yml"
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?")
+
+
+@dataclass(frozen=True, slots=True)
+class Bot:
+    """A loaded, checked bot folder."""
+
+    path: Path
+    config: BotConfig
+    responses: Responses
+
+
+def load_bot(path: Path) -> Bot:
+    """Load the bot folder at ``path``; every owner mistake is a :class:`BotFolderError`."""
+    doc = read_yaml(_config_file(path))
+    if not isinstance(doc.data, dict):
+        problem = f"{CONFIG_FILE} has no `key: value` settings"
+        raise doc.error((), problem, "start with a line like `name: My Shop`")
+    config = validate(doc, BotConfig)
+    _check_languages(doc, config)
+    for index, rule in enumerate(config.keywords):
+        _check_keyword(doc, config, ("keywords", index), rule)
+    files = [_read_language(path, config, language) for language in config.languages]
+    for file in files:
+        _check_references(doc, config, file)
+        _check_payloads(config, file)
+    table = {file.language: file.responses for file in files}
+    return Bot(path=path, config=config, responses=Responses(table))
+
+
+def _config_file(path: Path) -> Path:
+    init = f"run `theke init {path}` to create a new bot folder there"
+    if not path.is_dir():
+        raise BotFolderError(str(path), None, "there is no bot folder here", init)
+    config = path / CONFIG_FILE
+    if not config.is_file():
+        problem = f"the folder has no {CONFIG_FILE}, so it is not a bot folder"
+        raise BotFolderError(str(config), None, problem, f"point to the bot folder, or {init}")
+    return config
+
+
+def _check_languages(doc: YamlDocument, config: BotConfig) -> None:
+    seen: set[str] = set()
+    for index, language in enumerate(config.languages):
+        loc = ("languages", index)
+        if not _LANGUAGE.fullmatch(language):
+            problem = f"`{language}` is not a language code"
+            raise doc.error(loc, problem, "use a two-letter code such as `de` or `en`")
+        if language in seen:
+            raise doc.error(loc, f"`{language}` is listed twice", "keep it once")
+        seen.add(language)
+
+
+def _check_keyword(doc: YamlDocument, config: BotConfig, loc: Loc, rule: KeywordRule) -> None:
+    if (rule.response is None) == (rule.postback is None):
+        problem = "a keyword rule needs either `response` or `postback`"
+        raise doc.error(loc, problem, "give it exactly one of the two")
+    if rule.language is not None and rule.language not in config.languages:
+        problem = f"`{rule.language}` is not one of the bot's languages"
+        fix = "use one of: " + ", ".join(config.languages) + ", or add it to `languages`"
+        raise doc.error((*loc, "language"), problem, fix)
+    if rule.postback is not None and rule.postback not in config.postbacks:
+        problem = f"the postback `{rule.postback}` is not listed under `postbacks`"
+        fix = f"add `{rule.postback}: <response key>` under `postbacks:`"
+        raise doc.error((*loc, "postback"), problem, fix)
+    for index, pattern in enumerate(rule.patterns):
+        _check_pattern(doc, (*loc, "patterns", index), rule, pattern)
+
+
+def _check_pattern(doc: YamlDocument, loc: Loc, rule: KeywordRule, pattern: str) -> None:
+    if rule.match != "regex":
+        if not any(char.isalnum() for char in pattern):
+            problem = f"the pattern `{pattern}` has no letters or digits, so it matches nothing"
+            raise doc.error(loc, problem, "write a word, or use `match: regex` for symbols")
+        return
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError) as exc:
+        problem = f"the regular expression `{pattern}` is not valid: {exc}"
+        fix = "fix the expression, or use `match: contains` for plain words"
+        raise doc.error(loc, problem, fix) from exc
+
+
+def _read_language(path: Path, config: BotConfig, language: str) -> ResponseFile:
+    file = path / "responses" / f"{language}.yml"
+    if file.is_file():
+        return read_responses(file, language)
+    others = [lang for lang in config.languages if lang != language]
+    like = f" with the same keys as responses/{others[0]}.yml" if others else ""
+    problem = f"responses/{language}.yml is missing ({CONFIG_FILE} lists `{language}`)"
+    fix = f"create responses/{language}.yml{like}, or remove `{language}` from `languages`"
+    raise BotFolderError(str(file), None, problem, fix)
+
+
+def _references(config: BotConfig) -> Iterator[tuple[str, Loc]]:
+    """Every response key ``theke.yml`` refers to, with where it does."""
+    for index, rule in enumerate(config.keywords):
+        if rule.response is not None:
+            yield rule.response, ("keywords", index, "response")
+    for payload, key in config.postbacks.items():
+        yield key, ("postbacks", payload)
+    yield config.fallback, ("fallback",)
+
+
+def _check_references(doc: YamlDocument, config: BotConfig, file: ResponseFile) -> None:
+    for key, loc in _references(config):
+        if key in file.responses:
+            continue
+        line = doc.line(loc) if doc.has(loc) else None
+        used = f"{CONFIG_FILE} line {line} uses it" if line else "it answers when nothing matched"
+        problem = f"the response `{key}` is missing ({used})"
+        fix = f"add `{key}:` with the answer in this language"
+        close = closest(key, sorted(file.responses))
+        if close is not None:
+            fix += f", or rename `{close}` to `{key}` if that is the one"
+        raise BotFolderError(str(file.document.path), None, problem, fix)
+
+
+def _check_payloads(config: BotConfig, file: ResponseFile) -> None:
+    for key, variants in file.responses.items():
+        sent = (
+            payload
+            for messages in variants
+            for content in messages
+            for payload in payloads(content)
+        )
+        for payload in sent:
+            if payload in config.postbacks:
+                continue
+            problem = f"the response `{key}` sends the payload `{payload}`, which is not listed"
+            problem += f" under `postbacks` in {CONFIG_FILE}"
+            fix = f"add `{payload}: <response key>` under `postbacks:`, or correct the payload"
+            raise file.document.error((key,), problem, fix)

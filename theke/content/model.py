@@ -1,0 +1,242 @@
+"""The channel-neutral message model: what the bot says, before any channel renders it.
+
+Every value is a frozen pydantic model with a ``type`` discriminator. Limits are
+the widest any channel accepts; a channel that allows less gets a degraded form
+(see ``theke.content.degrade``). Text is kept exactly as given: emoji, right-to-left
+script, NUL bytes and HTML markup alike. Escaping is the renderer's job.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+__all__ = [
+    "absolute_url",
+    "TEXT_MAX",
+    "Button",
+    "Buttons",
+    "CallButton",
+    "Card",
+    "Carousel",
+    "Content",
+    "Media",
+    "MediaKind",
+    "PostbackButton",
+    "QuickReplies",
+    "QuickReply",
+    "Text",
+    "Typing",
+    "UrlButton",
+]
+
+TEXT_MAX = 20_000
+"""The longest text any content value may carry, in characters."""
+
+MediaKind = Literal["image", "audio", "video", "file"]
+
+_URL_MAX = 2048
+_PHONE = re.compile(r"\+[1-9][0-9]{6,14}")
+_PHONE_SEPARATORS = str.maketrans("", "", " \t-/().\u00a0")
+
+
+def _web_url(value: str) -> str:
+    if any(char.isspace() or not char.isprintable() for char in value):
+        raise ValueError("must not contain spaces or control characters; encode them (%20)")
+    if value.startswith("/") and not value.startswith("//"):
+        return value  # a path on this Theke server; channels resolve it with THEKE_PUBLIC_URL
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError as exc:
+        raise ValueError(f"is not a valid URL ({exc})") from exc
+    if parts.scheme.lower() not in {"http", "https"} or not host:
+        raise ValueError(
+            "must be an http:// or https:// URL with a host, or a path on this server (/static/...)"
+        )
+    return value
+
+
+def absolute_url(url: str, public_url: str) -> str:
+    """A content URL as customers' devices and platforms must see it: server paths get the host."""
+    if url.startswith("/") and not url.startswith("//"):
+        return public_url.rstrip("/") + url
+    return url
+
+
+def _phone_number(value: object) -> object:
+    """Accept common spellings of an international number and keep the E.164 form."""
+    if not isinstance(value, str):
+        return value
+    compact = value.translate(_PHONE_SEPARATORS)
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    return compact
+
+
+def _e164(value: str) -> str:
+    if not _PHONE.fullmatch(value):
+        raise ValueError("must be an international number with country code, like +49301234567")
+    return value
+
+
+def _chars(low: int, high: int) -> Any:
+    return Field(strict=True, min_length=low, max_length=high)
+
+
+_MessageText = Annotated[str, _chars(1, TEXT_MAX)]
+_Title = Annotated[str, _chars(1, 80)]
+_Payload = Annotated[str, _chars(1, 1000)]
+_WebUrl = Annotated[
+    str,
+    _chars(1, _URL_MAX),
+    AfterValidator(_web_url),
+    Field(json_schema_extra={"format": "uri", "pattern": "^[hH][tT][tT][pP][sS]?://"}),
+]
+_Phone = Annotated[
+    str,
+    BeforeValidator(_phone_number),
+    Field(strict=True, json_schema_extra={"pattern": "^\\+[1-9][0-9]{6,14}$"}),
+    AfterValidator(_e164),
+]
+
+
+def _require_type(schema: dict[str, Any]) -> None:
+    """The JSON form always names its type, although Python callers may leave it out."""
+    if "type" not in schema.get("properties", {}):
+        return
+    required = [name for name in schema.get("required", []) if name != "type"]
+    schema["required"] = ["type", *required]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_attribute_docstrings=True, json_schema_extra=_require_type
+    )
+
+
+class Text(_Model):
+    """A plain text message."""
+
+    type: Literal["text"] = "text"
+    text: _MessageText
+    """The message, 1 to 20,000 characters, kept exactly as given."""
+
+
+class QuickReply(_Model):
+    """One suggested answer shown under a question; it disappears once tapped."""
+
+    title: _Title
+    """What the customer sees and sends, 1 to 80 characters."""
+    payload: _Payload
+    """What the bot receives when it is tapped, 1 to 1,000 characters."""
+
+
+class QuickReplies(_Model):
+    """A question with up to 13 suggested answers."""
+
+    type: Literal["quick_replies"] = "quick_replies"
+    text: _MessageText
+    """The question, 1 to 20,000 characters."""
+    replies: Annotated[tuple[QuickReply, ...], Field(min_length=1, max_length=13)]
+    """The suggested answers, 1 to 13."""
+
+
+class PostbackButton(_Model):
+    """A button that sends its payload back to the bot."""
+
+    type: Literal["postback"] = "postback"
+    title: _Title
+    """The label, 1 to 80 characters."""
+    payload: _Payload
+    """What the bot receives when it is pressed, 1 to 1,000 characters."""
+
+
+class UrlButton(_Model):
+    """A button that opens a web page."""
+
+    type: Literal["url"] = "url"
+    title: _Title
+    """The label, 1 to 80 characters."""
+    url: _WebUrl
+    """An http:// or https:// address."""
+
+
+class CallButton(_Model):
+    """A button that calls a phone number."""
+
+    type: Literal["call"] = "call"
+    title: _Title
+    """The label, 1 to 80 characters."""
+    phone: _Phone
+    """An international number; spaces, dashes and a leading 00 are accepted and removed."""
+
+
+Button = Annotated[PostbackButton | UrlButton | CallButton, Field(discriminator="type")]
+
+
+class Buttons(_Model):
+    """A message with one to three buttons under it."""
+
+    type: Literal["buttons"] = "buttons"
+    text: _MessageText
+    """The message above the buttons, 1 to 20,000 characters."""
+    buttons: Annotated[tuple[Button, ...], Field(min_length=1, max_length=3)]
+    """The buttons, 1 to 3."""
+
+
+class Card(_Model):
+    """A product or topic: title, picture, price and up to three buttons."""
+
+    type: Literal["card"] = "card"
+    title: _Title
+    """The heading, 1 to 80 characters."""
+    subtitle: Annotated[str, _chars(1, 400)] | None = None
+    """A line or two under the title, up to 400 characters."""
+    image_url: _WebUrl | None = None
+    """The picture, an http:// or https:// address."""
+    url: _WebUrl | None = None
+    """The page that opens when the card itself is tapped."""
+    price: Annotated[str, _chars(1, 40)] | None = None
+    """The price as it should be shown, like "89,99 €" (see ``format_price``)."""
+    buttons: Annotated[tuple[Button, ...], Field(max_length=3)] = ()
+    """Up to three buttons."""
+
+
+class Carousel(_Model):
+    """Cards side by side, one to ten."""
+
+    type: Literal["carousel"] = "carousel"
+    cards: Annotated[tuple[Card, ...], Field(min_length=1, max_length=10)]
+    """The cards, 1 to 10, in the order shown."""
+
+
+class Media(_Model):
+    """A picture, recording, video or file, with an optional caption."""
+
+    type: Literal["media"] = "media"
+    kind: MediaKind
+    """One of image, audio, video, file."""
+    url: _WebUrl
+    """Where the channel fetches it, an http:// or https:// address."""
+    caption: Annotated[str, _chars(1, 1024)] | None = None
+    """Text shown with it, up to 1,024 characters."""
+    filename: Annotated[str, _chars(1, 255)] | None = None
+    """The name a downloaded file gets, up to 255 characters."""
+
+
+class Typing(_Model):
+    """The typing indicator, shown for a moment before the next message."""
+
+    type: Literal["typing"] = "typing"
+    seconds: Annotated[float, Field(strict=True, gt=0, le=10, allow_inf_nan=False)] = 1.0
+    """How long to show it: more than 0, at most 10 seconds."""
+
+
+Content = Annotated[
+    Text | QuickReplies | Buttons | Card | Carousel | Media | Typing,
+    Field(discriminator="type"),
+]
