@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import os
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import create_engine, text
 
 from theke.runtime import Runtime
-from theke.settings import Settings, async_database_url
+from theke.settings import Settings, sqlalchemy_url
 from theke.store.migrate import upgrade
 from theke.store.schema import metadata
 
@@ -54,42 +52,35 @@ def free_port() -> int:
 def postgres_url() -> Iterator[str]:
     """The test database, emptied and migrated once per session."""
     require_service("PostgreSQL", "127.0.0.1", 5432)
-    url = async_database_url(POSTGRES_URL)
-
-    async def reset() -> None:
-        engine = create_async_engine(url)
-        async with engine.begin() as conn:
-            for table in reversed(metadata.sorted_tables):
-                await conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
-            await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        await engine.dispose()
-
-    def prepare() -> None:  # in a thread: the caller may be inside an event loop
-        asyncio.run(reset())
-        upgrade(url)
-
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pool.submit(prepare).result()
+    url = sqlalchemy_url(POSTGRES_URL)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    upgrade(url)
     yield url
 
 
-async def _truncate(url: str) -> None:
-    engine = create_async_engine(url)
+def truncate(url: str) -> None:
+    """Empty every table of the PostgreSQL test database."""
+    engine = create_engine(url)
     names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-    async with engine.begin() as conn:
-        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    await engine.dispose()
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty database: SQLite in a temp folder, or the PostgreSQL test database."""
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'theke.db'}"
+        url = f"sqlite:///{tmp_path / 'theke.db'}"
         await asyncio.to_thread(upgrade, url)
         return url
     url: str = request.getfixturevalue("postgres_url")
-    await _truncate(url)
+    await asyncio.to_thread(truncate, url)
     return url
 
 

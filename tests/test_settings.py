@@ -7,33 +7,33 @@ from pathlib import Path
 import pytest
 
 from theke.errors import ConfigurationError
-from theke.settings import Settings, async_database_url
+from theke.settings import Settings, sqlalchemy_url
 
 
 @pytest.mark.parametrize(
     ("given", "used"),
     [
-        ("sqlite:///tmp/x.db", "sqlite+aiosqlite:///tmp/x.db"),
-        ("sqlite:////abs/x.db", "sqlite+aiosqlite:////abs/x.db"),
-        ("postgresql://u@h:5432/db", "postgresql+asyncpg://u@h:5432/db"),
-        ("postgres://u@h/db", "postgresql+asyncpg://u@h/db"),
-        ("postgresql+asyncpg://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("sqlite:///tmp/x.db", "sqlite:///tmp/x.db"),
+        ("sqlite:////abs/x.db", "sqlite:////abs/x.db"),
+        ("postgresql://u@h:5432/db", "postgresql+psycopg://u@h:5432/db"),
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+asyncpg://u@h/db", "postgresql+psycopg://u@h/db"),
     ],
 )
-def test_plain_urls_get_the_async_driver(given: str, used: str) -> None:
-    assert async_database_url(given) == used
+def test_plain_urls_get_the_driver(given: str, used: str) -> None:
+    assert sqlalchemy_url(given) == used
 
 
 @pytest.mark.parametrize("url", ["mysql://h/db", "just-a-path.db"])
 def test_unsupported_urls_say_what_works(url: str) -> None:
     with pytest.raises(ConfigurationError, match="sqlite"):
-        async_database_url(url)
+        sqlalchemy_url(url)
 
 
 def test_the_bot_folder_decides_the_default_database(tmp_path: Path) -> None:
     settings = Settings(bot=tmp_path / "mybot")
     expected = (tmp_path / "mybot" / ".theke" / "theke.db").resolve()
-    assert settings.resolved_database_url() == f"sqlite+aiosqlite:///{expected}"
+    assert settings.resolved_database_url() == f"sqlite:///{expected}"
 
 
 def test_production_refuses_the_placeholder_secret() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import socket
@@ -19,7 +20,7 @@ from theke.settings import Settings
 from theke.store import inbound, outbox
 from theke.store.database import Database
 from theke.store.ingest import Ingestor
-from theke.store.migrate import upgrade_async
+from theke.store.migrate import check_current, upgrade
 from theke.store.signals import LocalSignals, RedisSignals
 from theke.worker.dispatcher import Backoff, Dispatcher
 from theke.worker.jobs import JobRunner
@@ -62,7 +63,9 @@ class Runtime:
         url = settings.resolved_database_url()
         db = Database(url)
         if migrate if migrate is not None else db.is_sqlite:
-            await upgrade_async(url)
+            await asyncio.to_thread(upgrade, url)
+        else:
+            await asyncio.to_thread(check_current, url)
         signals: LocalSignals = (
             RedisSignals(settings.redis_url) if settings.redis_url else LocalSignals()
         )
@@ -126,9 +129,8 @@ class Runtime:
 
     async def refresh_queue_depth(self) -> None:
         """Read the queues' depth into the metrics (called when /metrics is scraped)."""
-        async with self.db.read() as conn:
-            self.metrics.queue_depth.labels("inbound").set(await inbound.depth(conn))
-            counts = await outbox.counts(conn)
+        depth, counts = await self.db.read(lambda conn: (inbound.depth(conn), outbox.counts(conn)))
+        self.metrics.queue_depth.labels("inbound").set(depth)
         self.metrics.queue_depth.labels("outbox").set(
             counts.get("pending", 0) + counts.get("inflight", 0)
         )

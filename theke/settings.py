@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from theke.errors import ConfigurationError
 
-__all__ = ["DEV_SECRET_KEY", "Settings", "async_database_url", "is_sqlite"]
+__all__ = ["DEV_SECRET_KEY", "Settings", "is_sqlite", "sqlalchemy_url"]
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 - the placeholder we refuse
 
@@ -52,11 +52,11 @@ class Settings(BaseSettings):
         return value
 
     def resolved_database_url(self) -> str:
-        """The database URL in SQLAlchemy's async form, defaulting into the bot folder."""
+        """The database URL in SQLAlchemy's form, defaulting into the bot folder."""
         if self.database_url:
-            return async_database_url(self.database_url)
+            return sqlalchemy_url(self.database_url)
         path = (self.bot / ".theke" / "theke.db").resolve()
-        return f"sqlite+aiosqlite:///{path}"
+        return f"sqlite:///{path}"
 
     def allowed_origins(self) -> list[str]:
         """Origins allowed to embed the widget: the configured ones plus our own."""
@@ -80,8 +80,8 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def async_database_url(url: str) -> str:
-    """Accept plain ``sqlite:///`` and ``postgresql://`` URLs; choose the async driver inside."""
+def sqlalchemy_url(url: str) -> str:
+    """Accept plain ``sqlite:///`` and ``postgresql://`` URLs; choose the driver inside."""
     scheme, sep, rest = url.partition("://")
     if not sep:
         raise ConfigurationError(
@@ -89,9 +89,9 @@ def async_database_url(url: str) -> str:
         )
     base = scheme.split("+", 1)[0]
     if base == "sqlite":
-        return f"sqlite+aiosqlite://{rest}"
+        return f"sqlite://{rest}"
     if base in ("postgresql", "postgres"):
-        return f"postgresql+asyncpg://{rest}"
+        return f"postgresql+psycopg://{rest}"
     raise ConfigurationError(
         f"THEKE_DATABASE_URL scheme {scheme!r} is not supported; use sqlite:/// or postgresql://"
     )

@@ -67,10 +67,16 @@ def test_a_growing_backlog_fails_the_target_even_when_replies_are_fast() -> None
 
 def test_a_slow_p99_fails_and_unanswered_messages_are_shown_as_such() -> None:
     latency = {"p50": 40.0, "p95": 900.0, "p99": None, "max": None}
-    report = render_report([_result("sqlite", 500, latency_ms=latency)], "")
-    row = _row(report, "sqlite", "500")
+    result = _result(
+        "sqlite",
+        500,
+        latency_ms=latency,
+        unanswered_at_end=29_746,
+        counters={"connection_lost": 979},
+    )
+    row = _row(render_report([result], ""), "sqlite", "500")
     assert "not met (p99 unanswered)" in row
-    assert "| unanswered | unanswered |" in row
+    assert "| unanswered | unanswered | 29,746 (979 connections dropped) |" in row
 
 
 def test_runs_without_a_target_say_so_and_other_machines_are_flagged() -> None:

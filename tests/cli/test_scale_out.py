@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import os
 import subprocess
 import sys
@@ -13,11 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import DEMO_BOT, POSTGRES_URL, REDIS_URL, _truncate, free_port, require_service
+from tests.conftest import DEMO_BOT, POSTGRES_URL, REDIS_URL, free_port, require_service, truncate
 
 
 def _theke(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(  # noqa: S603 - our own command
+    return subprocess.Popen(
         [sys.executable, "-m", "theke", *args],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -40,8 +38,7 @@ def _wait_healthy(base: str) -> None:
 @pytest.mark.redis
 def test_a_web_process_and_two_workers_answer_together(postgres_url: str) -> None:
     require_service("Redis", "127.0.0.1", 6379)
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, _truncate(postgres_url)).result()
+    truncate(postgres_url)
     port = free_port()
     env = {
         **os.environ,
@@ -79,9 +76,11 @@ def test_a_web_process_and_two_workers_answer_together(postgres_url: str) -> Non
 
 
 @pytest.mark.parametrize("command", [("worker",), ("run", "--no-worker")])
-def test_scale_out_commands_refuse_sqlite_with_the_fix(tmp_path: Path, command: tuple[str, ...]) -> None:
+def test_scale_out_commands_refuse_sqlite_with_the_fix(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
     env = {**os.environ, "THEKE_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-m", "theke", command[0], str(DEMO_BOT), *command[1:]],
         env=env,
         capture_output=True,

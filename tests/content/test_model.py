@@ -204,7 +204,7 @@ def test_typing_outside_its_limits_is_refused(seconds: object) -> None:
 
 
 def test_a_path_on_this_server_is_a_valid_image_and_gets_the_public_host() -> None:
-    from theke.content import Card, absolute_url  # noqa: PLC0415
+    from theke.content import Card, absolute_url
 
     card = Card(title="Runner", image_url="/static/demo/sneaker-2.svg")
     assert card.image_url == "/static/demo/sneaker-2.svg"
@@ -212,7 +212,10 @@ def test_a_path_on_this_server_is_a_valid_image_and_gets_the_public_host() -> No
         absolute_url(card.image_url, "https://chat.shop.example/")
         == "https://chat.shop.example/static/demo/sneaker-2.svg"
     )
-    assert absolute_url("https://cdn.example/a.png", "https://x.example") == "https://cdn.example/a.png"
+    assert (
+        absolute_url("https://cdn.example/a.png", "https://x.example")
+        == "https://cdn.example/a.png"
+    )
     for bad in ("//evil.example/a.png", "static/a.png", "/with space.png"):
         with pytest.raises(ValidationError):
             Card(title="x", image_url=bad)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
+
+from theke.runtime import Runtime
+from theke.server.app import create_app
+from theke.store.database import Database
 
 
 async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
@@ -31,21 +37,16 @@ async def test_openapi_documents_the_webchat_api(client: httpx.AsyncClient) -> N
     assert (await client.get("/docs")).status_code == 200
 
 
-async def test_readyz_reports_an_unreachable_database(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import httpx  # noqa: PLC0415
-
-    from theke.runtime import Runtime  # noqa: PLC0415
-    from theke.server.app import create_app  # noqa: PLC0415
-    from tests.conftest import make_settings  # noqa: PLC0415
-
-    runtime = await Runtime.open(make_settings(f"sqlite:///{tmp_path}/ok.db"))
-    await runtime.db.dispose()
-    runtime.db.engine = runtime.db.engine.execution_options()  # keep the object, break the path
-    (tmp_path / "ok.db").unlink()
-    (tmp_path / "ok.db").mkdir()  # a folder where the database file was: SQLite cannot open it
-    app = create_app(runtime, run_worker=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-        response = await c.get("/readyz")
+async def test_readyz_reports_an_unreachable_database(runtime: Runtime, tmp_path: Path) -> None:
+    (tmp_path / "gone.db").mkdir()  # a folder where the database file should be
+    healthy, runtime.db = runtime.db, Database(f"sqlite:///{tmp_path / 'gone.db'}")
+    try:
+        app = create_app(runtime, run_worker=False)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            response = await client.get("/readyz")
+    finally:
+        await runtime.db.dispose()
+        runtime.db = healthy
     assert response.status_code == 503
     assert response.json()["reason"] == "database"
-    await runtime.close()

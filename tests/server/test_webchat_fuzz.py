@@ -13,16 +13,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import make_settings
 from theke.runtime import Runtime
 from theke.server.app import create_app
 from theke.store.migrate import upgrade
 
-from tests.conftest import make_settings
-
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=12,
 )
 message_bodies = st.one_of(
@@ -44,7 +44,7 @@ class _App:
 
     def __init__(self, folder: Path) -> None:
         self.runner = asyncio.Runner()
-        url = f"sqlite+aiosqlite:///{folder / 'fuzz.db'}"
+        url = f"sqlite:///{folder / 'fuzz.db'}"
         upgrade(url)
         self.runtime: Runtime = self.runner.run(Runtime.open(make_settings(url), migrate=False))
         app = create_app(self.runtime, run_worker=False)
@@ -70,7 +70,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_App]:
     instance.close()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(body=message_bodies)
 def test_any_json_body_gets_202_or_a_400_with_a_reason(app: _App, body: object) -> None:
     response = app.run(
@@ -85,7 +87,9 @@ def test_any_json_body_gets_202_or_a_400_with_a_reason(app: _App, body: object) 
         assert response.json()["error"]["message"]
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(raw=st.binary(max_size=300))
 def test_any_bytes_get_a_clear_answer(app: _App, raw: bytes) -> None:
     response = app.run(
@@ -98,7 +102,9 @@ def test_any_bytes_get_a_clear_answer(app: _App, raw: bytes) -> None:
     assert response.status_code in (202, 400)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     cursor=st.text(max_size=60),
     token=st.text(st.characters(min_codepoint=33, max_codepoint=126), max_size=80),

@@ -113,8 +113,8 @@ async def test_bad_requests_get_400_and_store_nothing(
     response = await client.post("/webchat/messages", headers={**auth, **headers}, content=body)
     assert response.status_code == status
     assert response.json()["error"]["code"] == code
-    async with running_worker.db.read() as conn:
-        stored = (await conn.execute(select(func.count()).select_from(inbound_events))).scalar()
+    with running_worker.db.engine.connect() as conn:
+        stored = (conn.execute(select(func.count()).select_from(inbound_events))).scalar()
     assert stored == 0
 
 

@@ -9,7 +9,6 @@ set of replies, and every reply delivered exactly once.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import os
 import random
 import signal
@@ -20,9 +19,9 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
 
-from tests.conftest import POSTGRES_URL, REDIS_URL, _truncate, require_service
+from tests.conftest import POSTGRES_URL, REDIS_URL, require_service, truncate
 from theke.bot import scaffold
 from theke.runtime import Runtime
 from theke.settings import Settings
@@ -59,52 +58,44 @@ async def _produce(settings: Settings, stop_at: float) -> int:
     return sent
 
 
-async def _drained(url: str) -> bool:
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(url)
+def _drained(url: str) -> bool:
+    engine = create_engine(url)
     try:
-        async with engine.connect() as conn:
-            pending = await conn.scalar(
-                select(func.count()).where(inbound_events.c.status != "done")
-            )
-            unsent = await conn.scalar(select(func.count()).where(outbox.c.status != "sent"))
+        with engine.connect() as conn:
+            pending = conn.scalar(select(func.count()).where(inbound_events.c.status != "done"))
+            unsent = conn.scalar(select(func.count()).where(outbox.c.status != "sent"))
     finally:
-        await engine.dispose()
+        engine.dispose()
     return pending == 0 and unsent == 0
 
 
-async def _verify(url: str) -> dict[str, int]:
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(url)
+def _verify(url: str) -> dict[str, int]:
+    engine = create_engine(url)
     try:
-        async with engine.connect() as conn:
-            inbound_total = await conn.scalar(select(func.count()).select_from(inbound_events))
-            logged_in = await conn.scalar(
+        with engine.connect() as conn:
+            inbound_total = conn.scalar(select(func.count()).select_from(inbound_events))
+            logged_in = conn.scalar(
                 select(func.count(func.distinct(events.c.inbound_id))).where(
                     events.c.kind == "message.in"
                 )
             )
-            logged_twice = await conn.scalar(
+            logged_twice = conn.scalar(
                 text(
                     "SELECT count(*) FROM (SELECT inbound_id FROM events WHERE kind='message.in'"
                     " GROUP BY inbound_id HAVING count(*) > 1) AS twice"
                 )
             )
-            answered = await conn.scalar(select(func.count(func.distinct(outbox.c.inbound_id))))
-            two_sets = await conn.scalar(
+            answered = conn.scalar(select(func.count(func.distinct(outbox.c.inbound_id))))
+            two_sets = conn.scalar(
                 text(
                     "SELECT count(*) FROM (SELECT inbound_id FROM outbox GROUP BY inbound_id"
                     " HAVING count(DISTINCT created_at) > 1) AS sets"
                 )
             )
-            outbox_rows = await conn.scalar(select(func.count()).select_from(outbox))
-            delivered = await conn.scalar(
-                select(func.count()).where(webchat_messages.c.sender == "bot")
-            )
+            outbox_rows = conn.scalar(select(func.count()).select_from(outbox))
+            delivered = conn.scalar(select(func.count()).where(webchat_messages.c.sender == "bot"))
     finally:
-        await engine.dispose()
+        engine.dispose()
     return {
         "inbound": int(inbound_total or 0),
         "logged_once": int(logged_in or 0),
@@ -120,8 +111,7 @@ def test_sigkilled_workers_lose_no_event_and_answer_none_twice(
     postgres_url: str, tmp_path: Path
 ) -> None:
     require_service("Redis", "127.0.0.1", 6379)
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, _truncate(postgres_url)).result()
+    truncate(postgres_url)
     bot = tmp_path / "bot"
     scaffold(bot, "Crashtest")
     env = {
@@ -155,11 +145,10 @@ def test_sigkilled_workers_lose_no_event_and_answer_none_twice(
             workers[victim] = _start_worker(env, log)
         producer.join()
         deadline = time.monotonic() + 60
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            while not pool.submit(asyncio.run, _drained(postgres_url)).result():
-                assert time.monotonic() < deadline, "the queues did not drain after the kills"
-                time.sleep(0.5)
-            report = pool.submit(asyncio.run, _verify(postgres_url)).result()
+        while not _drained(postgres_url):
+            assert time.monotonic() < deadline, "the queues did not drain after the kills"
+            time.sleep(0.5)
+        report = _verify(postgres_url)
     finally:
         for worker in workers:
             worker.kill()

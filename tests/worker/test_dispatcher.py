@@ -24,7 +24,7 @@ class Channel:
     channel = "testchan"
 
     def __init__(self) -> None:
-        self.failures: list[DeliveryError] = []
+        self.failures: list[Exception] = []
         self.delivered: list[int] = []
 
     async def send(self, recipient: str, content: Content, *, outbox_id: int) -> None:
@@ -61,8 +61,8 @@ async def _say(runtime: Runtime, text: str, sender: str = "u1") -> None:
 
 
 async def _statuses(runtime: Runtime) -> list[tuple[str, int, str | None]]:
-    async with runtime.db.read() as conn:
-        rows = await conn.execute(
+    with runtime.db.engine.connect() as conn:
+        rows = conn.execute(
             select(outbox.c.status, outbox.c.attempts, outbox.c.error_code).order_by(outbox.c.id)
         )
         return [(row.status, row.attempts, row.error_code) for row in rows]
@@ -127,8 +127,8 @@ async def test_later_messages_never_overtake_a_retried_one(
         if all(s == "sent" for s, _, _ in await _statuses(runtime)):
             break
         await asyncio.sleep(0.05)
-    async with runtime.db.read() as conn:
-        order = list((await conn.execute(select(outbox.c.id).order_by(outbox.c.id))).scalars())
+    with runtime.db.engine.connect() as conn:
+        order = list((conn.execute(select(outbox.c.id).order_by(outbox.c.id))).scalars())
     assert channel.delivered == order  # each once, in the order the bot said them
     attempts = [attempts for _, attempts, _ in await _statuses(runtime)]
     assert 2 in attempts  # the failed one was retried, and nothing after it went first
@@ -141,3 +141,19 @@ def test_backoff_grows_exponentially_with_jitter_and_is_capped() -> None:
         ceiling = min(30.0, 2.0**attempt)
         assert ceiling / 2 <= delay <= ceiling
     assert 5.0 <= backoff.delay(3, retry_after=5.0) <= 6.0
+
+
+async def test_a_sender_bug_is_retried_then_dead_lettered_and_sends_nothing_twice(
+    channel_runtime: tuple[Runtime, Channel],
+) -> None:
+    runtime, channel = channel_runtime
+    channel.failures.extend(ConnectionResetError("peer reset") for _ in range(5))
+    await _say(runtime, "Hallo")
+    dispatcher = runtime.dispatcher("w")
+    for _ in range(40):
+        await dispatcher.run_once()
+        if (await _statuses(runtime))[0][0] == "dead":
+            break
+        await asyncio.sleep(0.05)
+    assert (await _statuses(runtime))[0] == ("dead", 3, "internal")
+    assert channel.delivered == []

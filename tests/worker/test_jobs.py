@@ -14,10 +14,11 @@ from theke.worker.jobs import JobRunner
 
 
 async def _job_rows(runtime: Runtime) -> list[tuple[str, int, str | None]]:
-    async with runtime.db.read() as conn:
-        rows = await conn.execute(
-            select(scheduled_jobs.c.status, scheduled_jobs.c.attempts, scheduled_jobs.c.last_error)
-            .order_by(scheduled_jobs.c.id)
+    with runtime.db.engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                scheduled_jobs.c.status, scheduled_jobs.c.attempts, scheduled_jobs.c.last_error
+            ).order_by(scheduled_jobs.c.id)
         )
         return [(row.status, row.attempts, row.last_error) for row in rows]
 
@@ -28,9 +29,9 @@ async def test_a_due_job_runs_once_and_a_future_one_waits(runtime: Runtime) -> N
     async def remember(job: Job) -> None:
         ran.append(job.payload)
 
-    async with runtime.db.write() as conn:
-        await jobs.schedule(conn, "remember", {"n": 1}, utcnow())
-        await jobs.schedule(conn, "remember", {"n": 2}, utcnow() + timedelta(hours=1))
+    with runtime.db.engine.begin() as conn:
+        jobs.schedule(conn, "remember", {"n": 1}, utcnow())
+        jobs.schedule(conn, "remember", {"n": 2}, utcnow() + timedelta(hours=1))
     runner = JobRunner(runtime.db, {"remember": remember}, owner="w")
 
     assert await runner.run_once() == 1
@@ -43,8 +44,8 @@ async def test_a_failing_job_is_retried_later_and_keeps_the_error(runtime: Runti
     async def broken(job: Job) -> None:
         raise ValueError("the shop system did not answer")
 
-    async with runtime.db.write() as conn:
-        await jobs.schedule(conn, "sync", {}, utcnow())
+    with runtime.db.engine.begin() as conn:
+        jobs.schedule(conn, "sync", {}, utcnow())
     await JobRunner(runtime.db, {"sync": broken}, owner="w").run_once()
 
     status, attempts, error = (await _job_rows(runtime))[0]
@@ -53,8 +54,8 @@ async def test_a_failing_job_is_retried_later_and_keeps_the_error(runtime: Runti
 
 
 async def test_a_job_nobody_handles_is_marked_failed(runtime: Runtime) -> None:
-    async with runtime.db.write() as conn:
-        await jobs.schedule(conn, "unknown.kind", {}, utcnow())
+    with runtime.db.engine.begin() as conn:
+        jobs.schedule(conn, "unknown.kind", {}, utcnow())
     await JobRunner(runtime.db, {}, owner="w").run_once()
     status, _, error = (await _job_rows(runtime))[0]
     assert status == "failed" and error is not None and "unknown.kind" in error

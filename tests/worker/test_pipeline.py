@@ -48,24 +48,22 @@ async def test_every_inbound_event_gets_exactly_one_set_of_replies(
     )
     assert all(message is not None for message in sent)
     for _ in range(200):
-        async with running_worker.db.read() as conn:
+        with running_worker.db.engine.connect() as conn:
             pending = (
-                await conn.execute(select(func.count()).where(inbound_events.c.status == "pending"))
+                conn.execute(select(func.count()).where(inbound_events.c.status == "pending"))
             ).scalar_one()
             unsent = (
-                await conn.execute(select(func.count()).where(outbox.c.status != "sent"))
+                conn.execute(select(func.count()).where(outbox.c.status != "sent"))
             ).scalar_one()
         if pending == 0 and unsent == 0:
             break
         await asyncio.sleep(0.05)
-    async with running_worker.db.read() as conn:
+    with running_worker.db.engine.connect() as conn:
         per_inbound = (
-            await conn.execute(
-                select(outbox.c.inbound_id, func.count()).group_by(outbox.c.inbound_id)
-            )
+            conn.execute(select(outbox.c.inbound_id, func.count()).group_by(outbox.c.inbound_id))
         ).all()
         handled = (
-            await conn.execute(select(func.count()).where(inbound_events.c.status == "done"))
+            conn.execute(select(func.count()).where(inbound_events.c.status == "done"))
         ).scalar_one()
     assert handled == 60
     assert len(per_inbound) == 60  # every inbound event answered, none twice
@@ -78,8 +76,8 @@ async def test_a_repeated_delivery_is_stored_once(runtime: Runtime) -> None:
     again = await runtime.webchat.accept(customer_id, text="Hallo", client_id="c-1")
     assert first is not None
     assert again is None
-    async with runtime.db.read() as conn:
-        stored = (await conn.execute(select(func.count()).select_from(inbound_events))).scalar()
+    with runtime.db.engine.connect() as conn:
+        stored = (conn.execute(select(func.count()).select_from(inbound_events))).scalar()
     assert stored == 1
 
 
@@ -90,17 +88,17 @@ async def test_in_human_mode_the_bot_stays_silent_but_logs(runtime: Runtime) -> 
     await runtime.webchat.accept(customer_id, text="Hallo")
     await turns.run_once()
     await dispatcher.run_once()
-    async with runtime.db.write() as conn:
-        found = await conversations.load_many(conn, [f"webchat:{customer_id}"])
-        await conversations.set_mode(conn, found[f"webchat:{customer_id}"].id, "human")
+    with runtime.db.engine.begin() as conn:
+        found = conversations.load_many(conn, [f"webchat:{customer_id}"])
+        conversations.set_mode(conn, found[f"webchat:{customer_id}"].id, "human")
 
     await runtime.webchat.accept(customer_id, text="Hallo nochmal")
     assert await turns.run_once() == 1
     await dispatcher.run_once()
 
-    async with runtime.db.read() as conn:
-        kinds = list((await conn.execute(select(events.c.kind).order_by(events.c.id))).scalars())
-        replies = (await conn.execute(select(func.count()).select_from(outbox))).scalar_one()
+    with runtime.db.engine.connect() as conn:
+        kinds = list((conn.execute(select(events.c.kind).order_by(events.c.id))).scalars())
+        replies = (conn.execute(select(func.count()).select_from(outbox))).scalar_one()
     assert kinds.count("message.in") == 2
     assert replies == kinds.count("message.out")  # nothing new was queued in human mode
     history = await runtime.webchat.history(customer_id, 0)
@@ -113,8 +111,8 @@ async def test_a_dead_workers_lease_lapses_and_another_worker_answers(runtime: R
     customer_id, _ = await runtime.webchat.create_session()
     await runtime.webchat.accept(customer_id, text="Hallo")
     key = f"webchat:{customer_id}"
-    async with runtime.db.write() as conn:  # a worker takes the lease, then dies
-        assert await leases.acquire(conn, [key], "dead-worker", ttl=0.3) == [key]
+    with runtime.db.engine.begin() as conn:  # a worker takes the lease, then dies
+        assert leases.acquire(conn, [key], "dead-worker", ttl=0.3) == [key]
 
     survivor = runtime.turns("survivor")
     assert await survivor.run_once() == 0  # the lease is still held

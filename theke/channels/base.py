@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 
 from theke.content import Content
 
-__all__ = ["InboundEvent", "InboundKind", "LocalSender", "Sender"]
+__all__ = ["InboundEvent", "InboundKind", "LocalDelivery", "LocalSender", "Sender"]
 
 InboundKind = Literal["message", "postback"]
 
@@ -63,19 +64,28 @@ class Sender(Protocol):
     async def send(self, recipient: str, content: Content, *, outbox_id: int) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class LocalDelivery:
+    """One outbox message for a channel whose "platform" is our own database."""
+
+    recipient: str
+    content: dict[str, Any]
+    outbox_id: int
+    actor: str
+
+
 @runtime_checkable
 class LocalSender(Protocol):
     """A channel whose "platform" is our own database (the web chat).
 
-    ``deliver`` writes inside the dispatcher's transaction, so a delivery and
-    its outbox status commit together; ``topics`` name the signals to publish
-    after the commit so that waiting browsers wake up.
+    ``deliver`` writes inside the dispatcher's transaction (on a database
+    thread), so a delivery and its outbox status commit together; ``topics``
+    name the signals to publish after the commit so that waiting browsers
+    wake up.
     """
 
     channel: str
 
-    async def deliver(
-        self, conn: AsyncConnection, recipient: str, content: dict[str, Any], *, outbox_id: int
-    ) -> None: ...
+    def deliver(self, conn: Connection, messages: Sequence[LocalDelivery]) -> None: ...
 
     def topics(self, recipient: str) -> list[str]: ...

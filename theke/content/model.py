@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 __all__ = [
-    "absolute_url",
     "TEXT_MAX",
     "Button",
     "Buttons",
@@ -31,6 +30,7 @@ __all__ = [
     "Text",
     "Typing",
     "UrlButton",
+    "absolute_url",
 ]
 
 TEXT_MAX = 20_000

@@ -65,9 +65,7 @@ async def _receive(websocket: WebSocket) -> dict[str, Any]:
     return frame
 
 
-async def _error(
-    websocket: WebSocket, code: str, message: str, client_id: object = None
-) -> None:
+async def _error(websocket: WebSocket, code: str, message: str, client_id: object = None) -> None:
     frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
     if isinstance(client_id, str):
         frame["client_id"] = client_id
@@ -100,15 +98,27 @@ async def _hello(websocket: WebSocket, webchat: WebchatService) -> tuple[str, in
 async def _serve(
     websocket: WebSocket, webchat: WebchatService, customer_id: str, cursor: int
 ) -> None:
+    """Receive the visitor's frames and push the conversation, until either side stops."""
     push = asyncio.create_task(_push(websocket, webchat, customer_id, cursor))
-    try:
-        while True:
-            frame = await _receive(websocket)
-            await _handle(websocket, webchat, customer_id, frame)
-    finally:
-        push.cancel()
+    receive = asyncio.create_task(_receive_loop(websocket, webchat, customer_id))
+    done, _ = await asyncio.wait({push, receive}, return_when=asyncio.FIRST_COMPLETED)
+    for task in (push, receive):
+        task.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
-            await push
+            await task
+    if receive in done:
+        receive.result()  # the visitor left (or sent something we close for)
+        return
+    error = push.exception()
+    if error is not None and not isinstance(error, WebSocketDisconnect):
+        _log.error("theke.server.webchat_ws.push_failed", error=type(error).__name__)
+        raise _Closed(1011)  # the widget reconnects and resumes from its cursor
+
+
+async def _receive_loop(websocket: WebSocket, webchat: WebchatService, customer_id: str) -> None:
+    while True:
+        frame = await _receive(websocket)
+        await _handle(websocket, webchat, customer_id, frame)
 
 
 async def _handle(

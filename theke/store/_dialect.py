@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 __all__ = ["upsert"]
 
 
-def upsert(conn: AsyncConnection, table: Table) -> Any:
+def upsert(conn: Connection, table: Table) -> Any:
     """An INSERT that supports ``on_conflict_do_nothing`` / ``on_conflict_do_update``."""
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)

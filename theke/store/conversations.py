@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, bindparam, select, update
 
 from theke.store._dialect import upsert
 from theke.store.schema import conversations, customers, identities, utcnow
 
 __all__ = [
     "Conversation",
+    "StateChange",
     "create",
     "customer_for",
     "ensure_customer",
@@ -39,9 +39,9 @@ class Conversation:
     last_inbound_at: datetime | None
 
 
-async def customer_for(conn: AsyncConnection, channel: str, external_id: str) -> str | None:
+def customer_for(conn: Connection, channel: str, external_id: str) -> str | None:
     """The customer behind a channel identity, or None when we have never seen it."""
-    found = await conn.execute(
+    found = conn.execute(
         select(identities.c.customer_id).where(
             identities.c.channel == channel, identities.c.external_id == external_id
         )
@@ -55,21 +55,21 @@ def new_id() -> str:
     return secrets.token_hex(16)
 
 
-async def ensure_customer(
-    conn: AsyncConnection, channel: str, external_id: str, customer_id: str | None = None
+def ensure_customer(
+    conn: Connection, channel: str, external_id: str, customer_id: str | None = None
 ) -> str:
     """The customer behind a channel identity, created on first sight."""
-    existing = await customer_for(conn, channel, external_id)
+    existing = customer_for(conn, channel, external_id)
     if existing is not None:
         return existing
     now = utcnow()
     customer_id = customer_id or new_id()
-    await conn.execute(
+    conn.execute(
         upsert(conn, customers)
         .values(id=customer_id, created_at=now, profile={})
         .on_conflict_do_nothing(index_elements=["id"])
     )
-    await conn.execute(
+    conn.execute(
         identities.insert().values(
             channel=channel, external_id=external_id, customer_id=customer_id, created_at=now
         )
@@ -90,23 +90,23 @@ def _row(row: Any) -> Conversation:
     )
 
 
-async def load_many(conn: AsyncConnection, keys: Sequence[str]) -> dict[str, Conversation]:
+def load_many(conn: Connection, keys: Sequence[str]) -> dict[str, Conversation]:
     """The existing conversations among ``keys``."""
     if not keys:
         return {}
-    result = await conn.execute(select(conversations).where(conversations.c.key.in_(list(keys))))
+    result = conn.execute(select(conversations).where(conversations.c.key.in_(list(keys))))
     return {row["key"]: _row(row) for row in result.mappings()}
 
 
-async def get(conn: AsyncConnection, conversation_id: str) -> Conversation | None:
-    result = await conn.execute(select(conversations).where(conversations.c.id == conversation_id))
+def get(conn: Connection, conversation_id: str) -> Conversation | None:
+    result = conn.execute(select(conversations).where(conversations.c.id == conversation_id))
     row = result.mappings().one_or_none()
     return None if row is None else _row(row)
 
 
-async def create(conn: AsyncConnection, channel: str, external_id: str) -> Conversation:
+def create(conn: Connection, channel: str, external_id: str) -> Conversation:
     """Start the conversation of a channel identity (and its customer, if new)."""
-    customer_id = await ensure_customer(conn, channel, external_id)
+    customer_id = ensure_customer(conn, channel, external_id)
     now = utcnow()
     conversation = Conversation(
         id=new_id(),
@@ -118,7 +118,7 @@ async def create(conn: AsyncConnection, channel: str, external_id: str) -> Conve
         state={},
         last_inbound_at=None,
     )
-    await conn.execute(
+    conn.execute(
         conversations.insert().values(
             id=conversation.id,
             key=conversation.key,
@@ -134,25 +134,45 @@ async def create(conn: AsyncConnection, channel: str, external_id: str) -> Conve
     return conversation
 
 
-async def save(
-    conn: AsyncConnection,
-    conversation_id: str,
-    state: dict[str, Any],
-    last_inbound_at: datetime | None,
-) -> None:
-    """Store the state a turn left behind."""
-    await conn.execute(
+@dataclass(frozen=True, slots=True)
+class StateChange:
+    conversation_id: str
+    state: dict[str, Any]
+    last_inbound_at: datetime | None
+
+
+def save(conn: Connection, changes: Sequence[StateChange]) -> None:
+    """Store the states turns left behind (one round trip for the batch)."""
+    if not changes:
+        return
+    now = utcnow()
+    statement = (
         update(conversations)
-        .where(conversations.c.id == conversation_id)
-        .values(state=state, updated_at=utcnow(), last_inbound_at=last_inbound_at)
+        .where(conversations.c.id == bindparam("conversation_id"))
+        .values(
+            state=bindparam("new_state"),
+            updated_at=now,
+            last_inbound_at=bindparam("new_last_inbound_at"),
+        )
+    )
+    conn.execute(
+        statement,
+        [
+            {
+                "conversation_id": change.conversation_id,
+                "new_state": change.state,
+                "new_last_inbound_at": change.last_inbound_at,
+            }
+            for change in changes
+        ],
     )
 
 
-async def set_mode(conn: AsyncConnection, conversation_id: str, mode: str) -> None:
+def set_mode(conn: Connection, conversation_id: str, mode: str) -> None:
     """Switch a conversation between the bot and a human."""
     if mode not in ("bot", "human"):
         raise ValueError(f"unknown conversation mode {mode!r}")
-    await conn.execute(
+    conn.execute(
         update(conversations)
         .where(conversations.c.id == conversation_id)
         .values(mode=mode, updated_at=utcnow())

@@ -7,14 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, func, select, update
 
 from theke.channels.base import InboundEvent
 from theke.store._dialect import upsert
-from theke.store.schema import inbound_events, utcnow
+from theke.store.schema import inbound_events, leases, utcnow
 
-__all__ = ["PendingInbound", "depth", "insert", "mark_done", "pending_for", "pending_keys"]
+__all__ = [
+    "PendingInbound",
+    "depth",
+    "insert_many",
+    "mark_done",
+    "pending_for",
+    "pending_keys",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,67 +33,91 @@ class PendingInbound:
     received_at: datetime
 
 
-async def insert(conn: AsyncConnection, event: InboundEvent) -> int | None:
-    """Store one event; the new row id, or None when it was a duplicate."""
+def insert_many(conn: Connection, events: Sequence[InboundEvent]) -> list[int | None]:
+    """Store events in one statement; each one's new row id, or None for a duplicate.
+
+    A duplicate is an event whose ``(channel, event_id)`` is already stored, or
+    repeats an earlier event of the same batch.
+    """
+    if not events:
+        return []
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for event in events:  # in arrival order; the first of repeated ids wins the row
+        rows.setdefault(
+            (event.channel, event.event_id),
+            {
+                "channel": event.channel,
+                "external_id": event.event_id,
+                "conversation_key": event.conversation_key,
+                "payload": event.to_payload(),
+                "received_at": event.received_at,
+                "status": "pending",
+                "attempts": 0,
+            },
+        )
     statement = (
         upsert(conn, inbound_events)
-        .values(
-            channel=event.channel,
-            external_id=event.event_id,
-            conversation_key=event.conversation_key,
-            payload=event.to_payload(),
-            received_at=event.received_at,
-            status="pending",
-            attempts=0,
-        )
         .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-        .returning(inbound_events.c.id)
+        .returning(inbound_events.c.id, inbound_events.c.channel, inbound_events.c.external_id)
     )
-    row_id: int | None = (await conn.execute(statement)).scalar_one_or_none()
-    return row_id
+    result = conn.execute(statement, list(rows.values()))
+    stored = {(row.channel, row.external_id): int(row.id) for row in result}
+    found: list[int | None] = []
+    for event in events:
+        found.append(stored.pop((event.channel, event.event_id), None))
+    return found
 
 
-async def pending_keys(conn: AsyncConnection, limit: int) -> list[str]:
-    """Conversations with unhandled events, the longest-waiting first."""
+def pending_keys(conn: Connection, limit: int) -> list[str]:
+    """Conversations with unhandled events and no live lease, the longest-waiting first."""
     oldest = func.min(inbound_events.c.id)
+    leased = (
+        select(leases.c.key)
+        .where(leases.c.key == inbound_events.c.conversation_key, leases.c.expires_at >= utcnow())
+        .exists()
+    )
     statement = (
         select(inbound_events.c.conversation_key)
-        .where(inbound_events.c.status == "pending")
+        .where(inbound_events.c.status == "pending", ~leased)
         .group_by(inbound_events.c.conversation_key)
         .order_by(oldest)
         .limit(limit)
     )
-    return list((await conn.execute(statement)).scalars())
+    return list(conn.execute(statement).scalars())
 
 
-async def pending_for(
-    conn: AsyncConnection, keys: Sequence[str], limit_per_key: int = 50
+def pending_for(
+    conn: Connection, keys: Sequence[str], limit_per_key: int = 50
 ) -> dict[str, list[PendingInbound]]:
-    """The unhandled events of these conversations, in arrival order."""
-    statement = (
-        select(inbound_events)
+    """The unhandled events of these conversations, in arrival order, at most ``limit_per_key``."""
+    position = (
+        func.row_number()
+        .over(partition_by=inbound_events.c.conversation_key, order_by=inbound_events.c.id)
+        .label("position")
+    )
+    ranked = (
+        select(inbound_events, position)
         .where(inbound_events.c.status == "pending")
         .where(inbound_events.c.conversation_key.in_(list(keys)))
-        .order_by(inbound_events.c.id)
+        .subquery()
     )
+    statement = select(ranked).where(ranked.c.position <= limit_per_key).order_by(ranked.c.id)
     found: dict[str, list[PendingInbound]] = {key: [] for key in keys}
-    for row in (await conn.execute(statement)).mappings():
-        bucket = found[row["conversation_key"]]
-        if len(bucket) < limit_per_key:
-            bucket.append(
-                PendingInbound(
-                    id=row["id"],
-                    channel=row["channel"],
-                    external_id=row["external_id"],
-                    conversation_key=row["conversation_key"],
-                    payload=row["payload"],
-                    received_at=row["received_at"],
-                )
+    for row in conn.execute(statement).mappings():
+        found[row["conversation_key"]].append(
+            PendingInbound(
+                id=row["id"],
+                channel=row["channel"],
+                external_id=row["external_id"],
+                conversation_key=row["conversation_key"],
+                payload=row["payload"],
+                received_at=row["received_at"],
             )
+        )
     return found
 
 
-async def mark_done(conn: AsyncConnection, ids: Sequence[int]) -> int:
+def mark_done(conn: Connection, ids: Sequence[int]) -> int:
     """Mark events handled; returns how many were still pending (guards double handling)."""
     if not ids:
         return 0
@@ -97,11 +127,11 @@ async def mark_done(conn: AsyncConnection, ids: Sequence[int]) -> int:
         .where(inbound_events.c.status == "pending")
         .values(status="done", processed_at=utcnow())
     )
-    result = await conn.execute(statement)
+    result = conn.execute(statement)
     return int(result.rowcount)
 
 
-async def depth(conn: AsyncConnection) -> int:
+def depth(conn: Connection) -> int:
     """How many events wait to be handled."""
     statement = select(func.count()).where(inbound_events.c.status == "pending")
-    return int((await conn.execute(statement)).scalar_one())
+    return int((conn.execute(statement)).scalar_one())

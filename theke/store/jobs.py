@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, and_, or_, select, update
 
 from theke.store.schema import scheduled_jobs, utcnow
 
@@ -22,9 +21,7 @@ class Job:
     attempts: int
 
 
-async def schedule(
-    conn: AsyncConnection, kind: str, payload: dict[str, Any], run_at: datetime
-) -> int:
+def schedule(conn: Connection, kind: str, payload: dict[str, Any], run_at: datetime) -> int:
     """Plan a job; returns its id."""
     statement = (
         scheduled_jobs.insert()
@@ -38,10 +35,10 @@ async def schedule(
         )
         .returning(scheduled_jobs.c.id)
     )
-    return int((await conn.execute(statement)).scalar_one())
+    return int((conn.execute(statement)).scalar_one())
 
 
-async def claim(conn: AsyncConnection, owner: str, limit: int, ttl: float) -> list[Job]:
+def claim(conn: Connection, owner: str, limit: int, ttl: float) -> list[Job]:
     """Claim due jobs (and jobs whose worker died while running them)."""
     now = utcnow()
     due = or_(
@@ -71,23 +68,23 @@ async def claim(conn: AsyncConnection, owner: str, limit: int, ttl: float) -> li
     )
     return [
         Job(id=row.id, kind=row.kind, payload=row.payload, attempts=row.attempts)
-        for row in await conn.execute(statement)
+        for row in conn.execute(statement)
     ]
 
 
-async def complete(conn: AsyncConnection, job_id: int) -> None:
-    await conn.execute(
+def complete(conn: Connection, job_id: int) -> None:
+    conn.execute(
         update(scheduled_jobs)
         .where(scheduled_jobs.c.id == job_id)
         .values(status="done", done_at=utcnow(), last_error=None)
     )
 
 
-async def fail(conn: AsyncConnection, job_id: int, error: str, retry_at: datetime | None) -> None:
+def fail(conn: Connection, job_id: int, error: str, retry_at: datetime | None) -> None:
     """Record a failure; retry at ``retry_at`` or give up (status failed) when it is None."""
     values: dict[str, Any] = {"last_error": error[:2000]}
     if retry_at is None:
         values["status"] = "failed"
     else:
         values.update(status="pending", run_at=retry_at)
-    await conn.execute(update(scheduled_jobs).where(scheduled_jobs.c.id == job_id).values(values))
+    conn.execute(update(scheduled_jobs).where(scheduled_jobs.c.id == job_id).values(values))

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, select
 
 from theke.store.schema import events
 
@@ -28,10 +27,10 @@ class LogEntry:
     outbox_id: int | None = None
 
 
-async def append(conn: AsyncConnection, entries: Sequence[LogEntry]) -> None:
+def append(conn: Connection, entries: Sequence[LogEntry]) -> None:
     """Add entries to the log (one round trip for the whole batch)."""
     if entries:
-        await conn.execute(
+        conn.execute(
             events.insert(),
             [
                 {
@@ -50,9 +49,9 @@ async def append(conn: AsyncConnection, entries: Sequence[LogEntry]) -> None:
         )
 
 
-async def for_conversation(conn: AsyncConnection, conversation_id: str) -> list[LogEntry]:
+def for_conversation(conn: Connection, conversation_id: str) -> list[LogEntry]:
     """The whole log of one conversation, oldest first."""
-    result = await conn.execute(
+    result = conn.execute(
         select(events).where(events.c.conversation_id == conversation_id).order_by(events.c.id)
     )
     return [

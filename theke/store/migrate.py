@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from theke.errors import StoreError
 
-__all__ = ["current_revision", "head_revision", "upgrade", "upgrade_async"]
+__all__ = ["check_current", "current_revision", "head_revision", "upgrade"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -27,16 +26,11 @@ def _config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at ``url`` (async SQLAlchemy form) up to ``revision``."""
+    """Bring the database at ``url`` (SQLAlchemy form) up to ``revision``."""
     try:
         command.upgrade(_config(url), revision)
     except (SQLAlchemyError, OSError) as exc:
         raise StoreError(f"could not migrate the database: {exc}") from exc
-
-
-async def upgrade_async(url: str, revision: str = "head") -> None:
-    """``upgrade`` from inside a running event loop (Alembic runs its own loop)."""
-    await asyncio.to_thread(upgrade, url, revision)
 
 
 def head_revision() -> str | None:
@@ -44,13 +38,23 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_config("sqlite://")).get_current_head()
 
 
-async def current_revision(url: str) -> str | None:
+def current_revision(url: str) -> str | None:
     """The revision the database at ``url`` is on, or None when it is empty."""
-    engine = create_async_engine(url)
+    engine = create_engine(url)
     try:
-        async with engine.connect() as conn:
-            return await conn.run_sync(
-                lambda sync: MigrationContext.configure(sync).get_current_revision()
-            )
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except (SQLAlchemyError, OSError) as exc:
+        raise StoreError(f"could not reach the database: {exc}") from exc
     finally:
-        await engine.dispose()
+        engine.dispose()
+
+
+def check_current(url: str) -> None:
+    """Refuse to run on a database whose schema is not this version's."""
+    current, head = current_revision(url), head_revision()
+    if current != head:
+        raise StoreError(
+            f"the database schema is at revision {current or 'none'}, this Theke needs {head}: "
+            "run `theke db upgrade` first"
+        )

@@ -7,20 +7,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, and_, bindparam, exists, func, or_, select, update
 
 from theke.store.schema import conversations, outbox, utcnow
 
 __all__ = [
     "ClaimedMessage",
+    "Failure",
     "NewMessage",
     "claim",
     "counts",
     "enqueue",
-    "mark_dead",
+    "mark_failed",
     "mark_held",
-    "mark_retry",
     "mark_sent",
     "release",
 ]
@@ -52,30 +51,29 @@ class ClaimedMessage:
     last_inbound_at: datetime | None
 
 
-async def enqueue(conn: AsyncConnection, messages: Sequence[NewMessage]) -> list[int]:
-    """Add messages to the outbox; returns their ids in order."""
+def enqueue(conn: Connection, messages: Sequence[NewMessage]) -> list[int]:
+    """Add messages to the outbox in one round trip; returns their ids in order."""
+    if not messages:
+        return []
     now = utcnow()
-    ids: list[int] = []
-    for message in messages:
-        statement = (
-            outbox.insert()
-            .values(
-                conversation_id=message.conversation_id,
-                channel=message.channel,
-                recipient=message.recipient,
-                content=message.content,
-                actor=message.actor,
-                is_reply=message.is_reply,
-                inbound_id=message.inbound_id,
-                status="pending",
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
-            .returning(outbox.c.id)
-        )
-        ids.append(int((await conn.execute(statement)).scalar_one()))
-    return ids
+    statement = outbox.insert().returning(outbox.c.id, sort_by_parameter_order=True)
+    rows = [
+        {
+            "conversation_id": message.conversation_id,
+            "channel": message.channel,
+            "recipient": message.recipient,
+            "content": message.content,
+            "actor": message.actor,
+            "is_reply": message.is_reply,
+            "inbound_id": message.inbound_id,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for message in messages
+    ]
+    return [int(new_id) for new_id in (conn.execute(statement, rows)).scalars()]
 
 
 def _claimable(now: datetime) -> Any:
@@ -93,7 +91,7 @@ def _claimable(now: datetime) -> Any:
     return and_(or_(due, lapsed), ~blocked)
 
 
-async def claim(conn: AsyncConnection, owner: str, limit: int, ttl: float) -> list[ClaimedMessage]:
+def claim(conn: Connection, owner: str, limit: int, ttl: float) -> list[ClaimedMessage]:
     """Claim due messages for delivery, oldest first, never overtaking within a conversation."""
     now = utcnow()
     candidates = (
@@ -104,16 +102,16 @@ async def claim(conn: AsyncConnection, owner: str, limit: int, ttl: float) -> li
     )
     if conn.dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
-    claimed = {row.id: row.status == "inflight" for row in await conn.execute(candidates)}
+    claimed = {row.id: row.status == "inflight" for row in conn.execute(candidates)}
     if claimed:
-        await conn.execute(
+        conn.execute(
             update(outbox)
             .where(outbox.c.id.in_(list(claimed)))
             .values(status="inflight", claimed_by=owner, claimed_until=now + timedelta(seconds=ttl))
         )
     if not claimed:
         return []
-    rows = await conn.execute(
+    rows = conn.execute(
         select(outbox, conversations.c.mode, conversations.c.last_inbound_at)
         .join(conversations, conversations.c.id == outbox.c.conversation_id)
         .where(outbox.c.id.in_(list(claimed)))
@@ -137,60 +135,99 @@ async def claim(conn: AsyncConnection, owner: str, limit: int, ttl: float) -> li
     ]
 
 
-async def mark_sent(conn: AsyncConnection, ids: Sequence[int]) -> None:
-    if ids:
-        await conn.execute(
+def mark_sent(conn: Connection, ids: Sequence[int], owner: str) -> int:
+    """Mark delivered rows sent; only rows still claimed by ``owner`` (returns how many)."""
+    if not ids:
+        return 0
+    result = conn.execute(
+        update(outbox)
+        .where(outbox.c.id.in_(list(ids)), _still_ours(owner))
+        .values(status="sent", sent_at=utcnow(), attempts=outbox.c.attempts + 1)
+    )
+    return int(result.rowcount)
+
+
+def _still_ours(owner: str) -> Any:
+    """Guards every settling statement: a dispatcher whose claim lapsed changes nothing."""
+    return and_(outbox.c.status == "inflight", outbox.c.claimed_by == owner)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A failed attempt: retried at ``retry_at``, or dead-lettered when it is None."""
+
+    message_id: int
+    code: str
+    error: str
+    retry_at: datetime | None = None
+
+
+def mark_failed(conn: Connection, failures: Sequence[Failure], owner: str) -> None:
+    """Record failed attempts (one round trip per kind), keeping code and error text."""
+    retries = [f for f in failures if f.retry_at is not None]
+    dead = [f for f in failures if f.retry_at is None]
+    if retries:
+        conn.execute(
             update(outbox)
-            .where(outbox.c.id.in_(list(ids)))
-            .values(status="sent", sent_at=utcnow(), attempts=outbox.c.attempts + 1)
+            .where(outbox.c.id == bindparam("message_id"), _still_ours(owner))
+            .values(
+                status="pending",
+                next_attempt_at=bindparam("retry_at"),
+                attempts=outbox.c.attempts + 1,
+                error_code=bindparam("code"),
+                last_error=bindparam("error"),
+                claimed_by=None,
+                claimed_until=None,
+            ),
+            [_failure_row(f) for f in retries],
+        )
+    if dead:
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id == bindparam("message_id"), _still_ours(owner))
+            .values(
+                status="dead",
+                attempts=outbox.c.attempts + 1,
+                error_code=bindparam("code"),
+                last_error=bindparam("error"),
+            ),
+            [_failure_row(f) for f in dead],
         )
 
 
-async def mark_retry(
-    conn: AsyncConnection, message_id: int, at: datetime, code: str, error: str
-) -> None:
-    await conn.execute(
-        update(outbox)
-        .where(outbox.c.id == message_id)
-        .values(
-            status="pending",
-            next_attempt_at=at,
-            attempts=outbox.c.attempts + 1,
-            error_code=code,
-            last_error=error[:2000],
+def _failure_row(failure: Failure) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "message_id": failure.message_id,
+        "code": failure.code,
+        "error": failure.error[:2000],
+    }
+    if failure.retry_at is not None:
+        row["retry_at"] = failure.retry_at
+    return row
+
+
+def mark_held(conn: Connection, held: Sequence[tuple[int, str]], owner: str) -> None:
+    """Record messages the policy held back, with the reason."""
+    if held:
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id == bindparam("message_id"), _still_ours(owner))
+            .values(status="held", error_code=bindparam("reason"), last_error=None),
+            [{"message_id": message_id, "reason": reason} for message_id, reason in held],
         )
-    )
 
 
-async def mark_dead(conn: AsyncConnection, message_id: int, code: str, error: str) -> None:
-    await conn.execute(
-        update(outbox)
-        .where(outbox.c.id == message_id)
-        .values(
-            status="dead", attempts=outbox.c.attempts + 1, error_code=code, last_error=error[:2000]
-        )
-    )
-
-
-async def mark_held(conn: AsyncConnection, message_id: int, reason: str) -> None:
-    await conn.execute(
-        update(outbox)
-        .where(outbox.c.id == message_id)
-        .values(status="held", error_code=reason, last_error=None)
-    )
-
-
-async def release(conn: AsyncConnection, ids: Sequence[int]) -> None:
+def release(conn: Connection, ids: Sequence[int], owner: str) -> None:
     """Put claimed but untried messages back, unchanged."""
     if ids:
-        await conn.execute(
+        conn.execute(
             update(outbox)
-            .where(outbox.c.id.in_(list(ids)), outbox.c.status == "inflight")
+            .where(outbox.c.id.in_(list(ids)), _still_ours(owner))
             .values(status="pending", claimed_by=None, claimed_until=None)
         )
 
 
-async def counts(conn: AsyncConnection) -> dict[str, int]:
+def counts(conn: Connection) -> dict[str, int]:
     """How many messages are in each status."""
-    result = await conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
+    result = conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
     return {status: int(n) for status, n in result.all()}

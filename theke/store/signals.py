@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 
 import structlog
+from redis.exceptions import RedisError
 
 __all__ = ["LocalSignals", "RedisSignals", "Signals"]
 
@@ -29,6 +30,10 @@ class LocalSignals:
     def _fan_out(self, topic: str) -> None:
         for event in self._waiters.pop(topic, ()):
             event.set()
+
+    def _fan_out_all(self) -> None:
+        for topic in list(self._waiters):
+            self._fan_out(topic)
 
     async def publish(self, *topics: str) -> None:
         for topic in topics:
@@ -71,30 +76,49 @@ class RedisSignals(LocalSignals):
         await asyncio.wait_for(self._ready.wait(), timeout=10)
 
     async def publish(self, *topics: str) -> None:
+        """Wake local waiters at once, and other processes through Redis.
+
+        A Redis outage costs other processes their prompt wake-up (they still
+        poll), never the caller's work: the error is logged, not raised.
+        """
         await super().publish(*topics)
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for topic in topics:
-                pipe.publish(_PREFIX + topic, b"")
-            await pipe.execute()
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for topic in topics:
+                    pipe.publish(_PREFIX + topic, b"")
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            _log.warning("theke.store.signals.publish_failed", error=type(exc).__name__)
 
     async def _listen(self) -> None:
-        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.psubscribe(_PREFIX + "*")
-        self._ready.set()
-        try:
-            async for message in pubsub.listen():
-                channel = message.get("channel", b"")
-                topic = channel.decode() if isinstance(channel, bytes) else str(channel)
-                self._fan_out(topic.removeprefix(_PREFIX))
-        finally:
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+        """Subscribe, and subscribe again after Redis went away (with backoff)."""
+        delay = 0.5
+        while True:
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.psubscribe(_PREFIX + "*")
+                self._ready.set()
+                delay = 0.5
+                self._fan_out_all()  # whatever was signalled while we were away
+                async for message in pubsub.listen():
+                    channel = message.get("channel", b"")
+                    topic = channel.decode() if isinstance(channel, bytes) else str(channel)
+                    self._fan_out(topic.removeprefix(_PREFIX))
+            except (RedisError, OSError) as exc:
+                _log.warning("theke.store.signals.disconnected", error=type(exc).__name__)
+            finally:
+                with contextlib.suppress(RedisError, OSError):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
 
     async def close(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, RedisError, OSError):
                 await self._task
-        await self._redis.aclose()
+        with contextlib.suppress(RedisError, OSError):
+            await self._redis.aclose()
 
 
 Signals = LocalSignals

@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 
-from theke.channels.base import LocalSender, Sender
+from theke.channels.base import LocalDelivery, LocalSender, Sender
 from theke.content import from_json
 from theke.errors import ContentError, DeliveryError, RateLimited
 from theke.observability import Metrics
 from theke.outreach.policy import Hold, OutboundMessage, PolicyContext, decide
 from theke.store import outbox
 from theke.store.database import Database
-from theke.store.outbox import ClaimedMessage
+from theke.store.outbox import ClaimedMessage, Failure
 from theke.store.schema import utcnow
 from theke.store.signals import LocalSignals
 
@@ -47,8 +47,7 @@ class _Outcome:
     sent: list[int]
     local: list[tuple[ClaimedMessage, LocalSender]]
     held: list[tuple[int, str]]
-    retry: list[tuple[int, datetime, str, str]]
-    dead: list[tuple[int, str, str]]
+    failed: list[Failure]
     untried: list[int]
 
 
@@ -78,11 +77,12 @@ class Dispatcher:
 
     async def run_once(self) -> int:
         """Deliver one batch; returns how many rows were settled (sent, held, dead or retried)."""
-        async with self._db.write() as conn:
-            claimed = await outbox.claim(conn, self._owner, self._batch, self._claim_seconds)
+        claimed = await self._db.write(
+            lambda conn: outbox.claim(conn, self._owner, self._batch, self._claim_seconds)
+        )
         if not claimed:
             return 0
-        outcome = _Outcome([], [], [], [], [], [])
+        outcome = _Outcome([], [], [], [], [])
         by_conversation: dict[str, list[ClaimedMessage]] = {}
         for message in claimed:
             by_conversation.setdefault(message.conversation_id, []).append(message)
@@ -90,17 +90,32 @@ class Dispatcher:
             *(self._deliver_in_order(messages, outcome) for messages in by_conversation.values())
         )
         topics: set[str] = set()
-        async with self._db.write() as conn:
-            for message, sender in outcome.local:
-                await sender.deliver(conn, message.recipient, message.content, outbox_id=message.id)
-                topics.update(sender.topics(message.recipient))
-                outcome.sent.append(message.id)
-            await self._settle(conn, outcome)
+        local = self._local_batches(outcome, topics)
+
+        def settle(conn: Connection) -> int:
+            for sender, batch in local:
+                sender.deliver(conn, batch)
+            return _settle(conn, outcome, self._owner)
+
+        if await self._db.write(settle) < len(outcome.sent):
+            _log.warning("theke.worker.dispatcher.claim_lost", claimed=len(claimed))
         if topics:
             await self._signals.publish(*topics)
-        if outcome.retry:
-            await self._signals.publish("outbox.retry")
         return len(claimed) - len(outcome.untried)
+
+    def _local_batches(
+        self, outcome: _Outcome, topics: set[str]
+    ) -> list[tuple[LocalSender, list[LocalDelivery]]]:
+        """Local channels write in the settling transaction: delivered exactly once."""
+        by_sender: dict[str, tuple[LocalSender, list[LocalDelivery]]] = {}
+        for message, sender in outcome.local:
+            _, batch = by_sender.setdefault(sender.channel, (sender, []))
+            batch.append(
+                LocalDelivery(message.recipient, message.content, message.id, message.actor)
+            )
+            topics.update(sender.topics(message.recipient))
+            outcome.sent.append(message.id)
+        return list(by_sender.values())
 
     async def _deliver_in_order(
         self, messages: Sequence[ClaimedMessage], outcome: _Outcome
@@ -129,7 +144,9 @@ class Dispatcher:
             return True
         sender = self._senders.get(message.channel)
         if sender is None:
-            outcome.dead.append((message.id, "no_channel", f"no sender for {message.channel!r}"))
+            outcome.failed.append(
+                Failure(message.id, "no_channel", f"no sender for {message.channel!r}")
+            )
             return True
         if isinstance(sender, LocalSender):
             outcome.local.append((message, sender))
@@ -138,10 +155,16 @@ class Dispatcher:
         try:
             await sender.send(message.recipient, from_json(message.content), outbox_id=message.id)
         except ContentError as exc:
-            outcome.dead.append((message.id, "invalid_content", str(exc)))
+            outcome.failed.append(Failure(message.id, "invalid_content", str(exc)))
             return True
         except DeliveryError as exc:
             return self._failed(message, exc, now, outcome)
+        except Exception as exc:  # a sender bug: count the attempt, retry, dead-letter in the end
+            _log.exception("theke.worker.dispatcher.sender_failed", outbox_id=message.id)
+            failure = DeliveryError(
+                f"{type(exc).__name__} in the {message.channel} sender", code="internal"
+            )
+            return self._failed(message, failure, now, outcome)
         outcome.sent.append(message.id)
         self._metrics.messages_out.labels(message.channel).inc()
         return True
@@ -153,19 +176,18 @@ class Dispatcher:
         attempts = message.attempts + 1
         if exc.permanent or attempts >= self._backoff.max_attempts:
             _log.warning("theke.worker.dispatcher.dead", outbox_id=message.id, code=exc.code)
-            outcome.dead.append((message.id, exc.code, str(exc)))
+            outcome.failed.append(Failure(message.id, exc.code, str(exc)))
             return True
         retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
         at = now + timedelta(seconds=self._backoff.delay(attempts, retry_after))
-        outcome.retry.append((message.id, at, exc.code, str(exc)))
+        outcome.failed.append(Failure(message.id, exc.code, str(exc), retry_at=at))
         return False
 
-    async def _settle(self, conn: AsyncConnection, outcome: _Outcome) -> None:
-        await outbox.mark_sent(conn, outcome.sent)
-        for message_id, reason in outcome.held:
-            await outbox.mark_held(conn, message_id, reason)
-        for message_id, at, code, error in outcome.retry:
-            await outbox.mark_retry(conn, message_id, at, code, error)
-        for message_id, code, error in outcome.dead:
-            await outbox.mark_dead(conn, message_id, code, error)
-        await outbox.release(conn, outcome.untried)
+
+def _settle(conn: Connection, outcome: _Outcome, owner: str) -> int:
+    """Record the batch's outcomes; returns how many sent rows were still ours."""
+    sent = outbox.mark_sent(conn, outcome.sent, owner)
+    outbox.mark_held(conn, outcome.held, owner)
+    outbox.mark_failed(conn, outcome.failed, owner)
+    outbox.release(conn, outcome.untried, owner)
+    return sent

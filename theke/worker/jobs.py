@@ -38,8 +38,9 @@ class JobRunner:
         self._claim_seconds = claim_seconds
 
     async def run_once(self) -> int:
-        async with self._db.write() as conn:
-            claimed = await jobs.claim(conn, self._owner, 16, self._claim_seconds)
+        claimed = await self._db.write(
+            lambda conn: jobs.claim(conn, self._owner, 16, self._claim_seconds)
+        )
         for job in claimed:
             await self._run(job)
         return len(claimed)
@@ -55,10 +56,9 @@ class JobRunner:
             except Exception as exc:  # a failing job is recorded and retried, never lost
                 _log.exception("theke.worker.jobs.failed", job_id=job.id, kind=job.kind)
                 error = f"{type(exc).__name__}: {exc}"
-        async with self._db.write() as conn:
-            if error is None:
-                await jobs.complete(conn, job.id)
-                return
-            give_up = handler is None or job.attempts >= self._max_attempts
-            retry_at = None if give_up else utcnow() + timedelta(seconds=30 * 2**job.attempts)
-            await jobs.fail(conn, job.id, error, retry_at)
+        if error is None:
+            await self._db.write(lambda conn: jobs.complete(conn, job.id))
+            return
+        give_up = handler is None or job.attempts >= self._max_attempts
+        retry_at = None if give_up else utcnow() + timedelta(seconds=30 * 2**job.attempts)
+        await self._db.write(lambda conn: jobs.fail(conn, job.id, error, retry_at))

@@ -14,14 +14,14 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 
 from theke.content import Text, to_json
 from theke.dialogue import Engine, Inbound
 from theke.errors import StoreError
 from theke.observability import Metrics
 from theke.store import conversations, inbound, leases, log
-from theke.store.conversations import Conversation
+from theke.store.conversations import Conversation, StateChange
 from theke.store.database import Database
 from theke.store.inbound import PendingInbound
 from theke.store.log import LogEntry
@@ -68,31 +68,34 @@ class TurnRunner:
 
     async def run_once(self) -> int:
         """Handle one batch of conversations; returns how many events were handled."""
-        async with self._db.read() as conn:
-            keys = await inbound.pending_keys(conn, self._batch)
+        keys = await self._db.read(lambda conn: inbound.pending_keys(conn, self._batch))
         if not keys:
             return 0
-        async with self._db.write() as conn:
-            taken = await leases.acquire(conn, keys, self._owner, self._ttl)
-            work = await self._load(conn, taken)
+        taken, work = await self._db.write(lambda conn: self._claim(conn, keys))
+        if not taken:
+            return 0
         try:
             engine = self._engine()
             for item in work:
                 self._run_bot(engine, item)
-            async with self._db.write() as conn:
-                handled = await self._commit(conn, work)
-                await leases.release(conn, taken, self._owner)
+            done = await self._db.write(lambda conn: self._commit(conn, work, taken))
         except BaseException:
-            async with self._db.write() as conn:
-                await leases.release(conn, taken, self._owner)
+            await self._db.write(lambda conn: leases.release(conn, taken, self._owner))
             raise
-        if handled:
+        now = utcnow()
+        for item in done:
+            self._observe(item, now)
+        if done:
             await self._signals.publish("outbox")
-        return handled
+        return sum(len(item.events) for item in done)
 
-    async def _load(self, conn: AsyncConnection, keys: Sequence[str]) -> list[_Work]:
-        pending = await inbound.pending_for(conn, keys)
-        known = await conversations.load_many(conn, keys)
+    def _claim(self, conn: Connection, keys: Sequence[str]) -> tuple[list[str], list[_Work]]:
+        taken = leases.acquire(conn, keys, self._owner, self._ttl)
+        return taken, self._load(conn, taken)
+
+    def _load(self, conn: Connection, keys: Sequence[str]) -> list[_Work]:
+        pending = inbound.pending_for(conn, keys)
+        known = conversations.load_many(conn, keys)
         work: list[_Work] = []
         for key in keys:
             events = pending.get(key) or []
@@ -102,7 +105,7 @@ class TurnRunner:
             if conversation is None:
                 first = events[0]
                 sender = str(first.payload.get("sender", key.partition(":")[2]))
-                conversation = await conversations.create(conn, first.channel, sender)
+                conversation = conversations.create(conn, first.channel, sender)
             work.append(_Work(conversation=conversation, events=events))
         return work
 
@@ -139,48 +142,59 @@ class TurnRunner:
             item.replies.extend((event.id, to_json(reply)) for reply in turn.replies)
         item.state = state
 
-    async def _commit(self, conn: AsyncConnection, work: Sequence[_Work]) -> int:
-        handled = 0
+    def _commit(self, conn: Connection, work: Sequence[_Work], taken: Sequence[str]) -> list[_Work]:
+        """Write every turn of the batch: a few statements, whatever its size."""
+        keys = [item.conversation.key for item in work]
+        ours = leases.extend(conn, keys, self._owner, self._ttl)
         for item in work:
-            conversation = item.conversation
-            if not await leases.extend(conn, conversation.key, self._owner, self._ttl):
-                _log.warning("theke.worker.turns.lease_lost", conversation=conversation.id)
-                continue
-            ids = [event.id for event in item.events]
-            if await inbound.mark_done(conn, ids) != len(ids):
-                raise StoreError(f"events of conversation {conversation.id} changed under us")
-            outbox_ids = await enqueue(
-                conn,
-                [
-                    NewMessage(
-                        conversation_id=conversation.id,
-                        channel=conversation.channel,
-                        recipient=conversation.external_id,
-                        content=content,
-                        inbound_id=inbound_id,
-                    )
-                    for inbound_id, content in item.replies
-                ],
-            )
-            now = utcnow()
-            out_entries = [
-                LogEntry(
+            if item.conversation.key not in ours:
+                _log.warning("theke.worker.turns.lease_lost", conversation=item.conversation.id)
+        work = [item for item in work if item.conversation.key in ours]
+        ids = [event.id for item in work for event in item.events]
+        if inbound.mark_done(conn, ids) != len(ids):
+            raise StoreError("inbound events changed under a held lease; the batch is retried")
+        replies = [
+            (item.conversation, inbound_id, content)
+            for item in work
+            for inbound_id, content in item.replies
+        ]
+        outbox_ids = enqueue(
+            conn,
+            [
+                NewMessage(
                     conversation_id=conversation.id,
-                    customer_id=conversation.customer_id,
-                    kind="message.out",
-                    actor="bot",
-                    created_at=now,
+                    channel=conversation.channel,
+                    recipient=conversation.external_id,
                     content=content,
                     inbound_id=inbound_id,
-                    outbox_id=outbox_id,
                 )
-                for (inbound_id, content), outbox_id in zip(item.replies, outbox_ids, strict=True)
-            ]
-            await log.append(conn, [*item.entries, *out_entries])
-            await conversations.save(conn, conversation.id, item.state, item.last_inbound_at)
-            handled += len(ids)
-            self._observe(item, now)
-        return handled
+                for conversation, inbound_id, content in replies
+            ],
+        )
+        now = utcnow()
+        entries = [entry for item in work for entry in item.entries]
+        entries.extend(
+            LogEntry(
+                conversation_id=conversation.id,
+                customer_id=conversation.customer_id,
+                kind="message.out",
+                actor="bot",
+                created_at=now,
+                content=content,
+                inbound_id=inbound_id,
+                outbox_id=outbox_id,
+            )
+            for (conversation, inbound_id, content), outbox_id in zip(
+                replies, outbox_ids, strict=True
+            )
+        )
+        log.append(conn, entries)
+        conversations.save(
+            conn,
+            [StateChange(item.conversation.id, item.state, item.last_inbound_at) for item in work],
+        )
+        leases.release(conn, taken, self._owner)
+        return work
 
     def _observe(self, item: _Work, now: datetime) -> None:
         channel = item.conversation.channel

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 
+from theke.channels.base import LocalDelivery
 from theke.store import webchat
-from theke.store.schema import utcnow
 
 __all__ = ["WebchatSender", "topic_for"]
 
@@ -18,20 +18,17 @@ def topic_for(customer_id: str) -> str:
 
 
 class WebchatSender:
-    """Puts messages into the visitor's mailbox, once per outbox row."""
+    """Puts messages into visitors' mailboxes, once per outbox row."""
 
     channel = "webchat"
 
-    async def deliver(
-        self, conn: AsyncConnection, recipient: str, content: dict[str, Any], *, outbox_id: int
-    ) -> None:
-        await webchat.put(
+    def deliver(self, conn: Connection, messages: Sequence[LocalDelivery]) -> None:
+        webchat.deliver_many(
             conn,
-            customer_id=recipient,
-            sender="bot",
-            content=content,
-            created_at=utcnow(),
-            outbox_id=outbox_id,
+            [
+                (message.recipient, message.actor, message.content, message.outbox_id)
+                for message in messages
+            ],
         )
 
     def topics(self, recipient: str) -> list[str]:

@@ -6,12 +6,11 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from theke.channels.base import InboundEvent
 from theke.channels.webchat.sender import topic_for
@@ -30,6 +29,8 @@ __all__ = ["BadRequest", "WebchatMessage", "WebchatService", "decode_cursor", "e
 CHANNEL = "webchat"
 MAX_TEXT = 20_000
 MAX_CLIENT_ID = 64
+_CURSOR = re.compile(r"m[0-9]{1,19}")
+_CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 
 class BadRequest(ThekeError, ValueError):
@@ -66,7 +67,7 @@ def decode_cursor(cursor: str | None) -> int:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise BadRequest("the cursor is not one this server gave out") from exc
-    if not raw.startswith("m") or not raw[1:].isdigit() or len(raw) > 20:
+    if not _CURSOR.fullmatch(raw):
         raise BadRequest("the cursor is not one this server gave out")
     return int(raw[1:])
 
@@ -97,8 +98,9 @@ class WebchatService:
     async def create_session(self) -> tuple[str, str]:
         """A new visitor: (customer_id, token)."""
         customer_id = conversations.new_id()
-        async with self._db.write() as conn:
-            await conversations.ensure_customer(conn, CHANNEL, customer_id, customer_id)
+        await self._db.write(
+            lambda conn: conversations.ensure_customer(conn, CHANNEL, customer_id, customer_id)
+        )
         self._remember(customer_id)
         return customer_id, self._signer.make(customer_id)
 
@@ -109,8 +111,9 @@ class WebchatService:
             return None
         if customer_id in self._known:
             return customer_id
-        async with self._db.read() as conn:
-            found = await conversations.customer_for(conn, CHANNEL, customer_id)
+        found = await self._db.read(
+            lambda conn: conversations.customer_for(conn, CHANNEL, customer_id)
+        )
         if found is None:
             return None
         self._remember(customer_id)
@@ -134,39 +137,26 @@ class WebchatService:
         event = _event(customer_id, text, postback, title, client_id)
         shown = text if text is not None else (title or postback or "")
         content = to_json(Text(text=shown))
-        stored: list[WebchatMessage] = []
-
-        async def into_mailbox(conn: AsyncConnection, _inbound_id: int) -> None:
-            now = utcnow()
-            message_id = await webchat.put(
-                conn,
-                customer_id=customer_id,
-                sender="customer",
-                content=content,
-                created_at=now,
-                client_id=client_id,
-            )
-            if message_id is not None:
-                stored.append(WebchatMessage(message_id, "customer", content, now, client_id))
-
-        if await self._ingestor.submit(event, into_mailbox) is None:
+        echo = webchat.visitor_echo(customer_id, content, client_id, event.received_at)
+        accepted = await self._ingestor.submit(event, echo)
+        if accepted is None or accepted.companion_id is None:
             return None
         await self._signals.publish(topic_for(customer_id))
-        return stored[0] if stored else None
+        return WebchatMessage(
+            accepted.companion_id, "customer", content, event.received_at, client_id
+        )
 
     async def history(
         self, customer_id: str, after: int, *, wait: float = 0.0
     ) -> list[WebchatMessage]:
         """Messages after ``after``; waits up to ``wait`` seconds when there are none yet."""
         async with self._signals.listen(topic_for(customer_id)) as woken:
-            async with self._db.read() as conn:
-                rows = await webchat.after(conn, customer_id, after)
+            rows = await self._db.read(lambda conn: webchat.after(conn, customer_id, after))
             if rows or wait <= 0:
                 return [_message(row) for row in rows]
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(woken.wait(), timeout=wait)
-        async with self._db.read() as conn:
-            rows = await webchat.after(conn, customer_id, after)
+        rows = await self._db.read(lambda conn: webchat.after(conn, customer_id, after))
         return [_message(row) for row in rows]
 
 
@@ -185,8 +175,10 @@ def _event(
         raise BadRequest('"postback" must have 1 to 1000 characters')
     if title is not None and len(title) > 200:
         raise BadRequest('"title" must have at most 200 characters')
-    if client_id is not None and not 1 <= len(client_id) <= MAX_CLIENT_ID:
-        raise BadRequest(f'"client_id" must have 1 to {MAX_CLIENT_ID} characters')
+    if client_id is not None and not _CLIENT_ID.fullmatch(client_id):
+        raise BadRequest(
+            f'"client_id" must be 1 to {MAX_CLIENT_ID} letters, digits or the characters _ . : -'
+        )
     suffix = client_id if client_id is not None else secrets.token_hex(12)
     return InboundEvent(
         channel=CHANNEL,

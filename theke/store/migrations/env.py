@@ -1,12 +1,10 @@
-"""Alembic environment: runs migrations over the async engine Theke uses."""
+"""Alembic environment: runs Theke's migrations on the configured database."""
 
 from __future__ import annotations
 
-import asyncio
-
 from alembic import context
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from theke.store.schema import metadata
 
@@ -24,16 +22,6 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
-async def _run_async(url: str) -> None:
-    engine = create_async_engine(url)
-    try:
-        async with engine.connect() as conn:
-            await conn.run_sync(_run)
-            await conn.commit()
-    finally:
-        await engine.dispose()
-
-
 def _main() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
@@ -42,7 +30,13 @@ def _main() -> None:
     url = config.get_main_option("sqlalchemy.url")
     if not url:
         raise RuntimeError("theke migrations need sqlalchemy.url")
-    asyncio.run(_run_async(url))
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            _run(conn)
+            conn.commit()
+    finally:
+        engine.dispose()
 
 
 _main()
