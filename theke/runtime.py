@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from theke.bot import Bot, load_bot
 from theke.channels.base import LocalSender, Sender
+from theke.channels.webchat.live import LiveTail
 from theke.channels.webchat.sender import WebchatSender
 from theke.channels.webchat.service import WebchatService
 from theke.channels.webchat.tokens import TokenSigner
@@ -72,10 +73,12 @@ class Runtime:
         await signals.start()
         ingestor = Ingestor(db, signals)
         signer = TokenSigner(settings.secret_key.get_secret_value())
+        # The in-memory tail is complete only when this process writes every mailbox row.
+        live = LiveTail(enabled=not settings.redis_url)
         webchat = WebchatService(
-            db, ingestor, signals, signer, long_poll_seconds=settings.long_poll_seconds
+            db, ingestor, signals, signer, live=live, long_poll_seconds=settings.long_poll_seconds
         )
-        all_senders: dict[str, Sender | LocalSender] = {"webchat": WebchatSender()}
+        all_senders: dict[str, Sender | LocalSender] = {"webchat": WebchatSender(signals, live)}
         all_senders.update(senders or {})
         return cls(
             settings=settings,

@@ -58,7 +58,7 @@ def test_no_cursor_means_the_start() -> None:
 
 
 def test_digits_that_are_not_ascii_are_refused() -> None:
-    import base64  # noqa: PLC0415
+    import base64
 
     forged = base64.urlsafe_b64encode("m²".encode()).decode().rstrip("=")
     with pytest.raises(BadRequest):

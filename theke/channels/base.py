@@ -79,13 +79,13 @@ class LocalSender(Protocol):
     """A channel whose "platform" is our own database (the web chat).
 
     ``deliver`` writes inside the dispatcher's transaction (on a database
-    thread), so a delivery and its outbox status commit together; ``topics``
-    name the signals to publish after the commit so that waiting browsers
-    wake up.
+    thread), so a delivery and its outbox status commit together, and returns
+    what it wrote; ``delivered`` gets that back on the event loop after the
+    commit, to wake the visitors' open connections.
     """
 
     channel: str
 
-    def deliver(self, conn: Connection, messages: Sequence[LocalDelivery]) -> None: ...
+    def deliver(self, conn: Connection, messages: Sequence[LocalDelivery]) -> Sequence[Any]: ...
 
-    def topics(self, recipient: str) -> list[str]: ...
+    async def delivered(self, written: Sequence[Any]) -> None: ...

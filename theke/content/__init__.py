@@ -1,7 +1,7 @@
 """The channel-neutral message model, its JSON form, and its degradation per channel."""
 
 from theke.content.capabilities import CAPABILITIES, Capabilities, capabilities_for
-from theke.content.codec import content_json_schema, dumps, from_json, loads, to_json
+from theke.content.codec import content_json_schema, dumps, from_json, loads, text_json, to_json
 from theke.content.degrade import degrade
 from theke.content.listing import numbered_choices
 from theke.content.model import (
@@ -56,5 +56,6 @@ __all__ = [
     "numbered_choices",
     "shorten",
     "split_text",
+    "text_json",
     "to_json",
 ]

@@ -21,6 +21,15 @@ def to_json(content: Content) -> dict[str, Any]:
     return content.model_dump(mode="json", exclude_none=True)
 
 
+def text_json(text: str) -> dict[str, Any]:
+    """The JSON form of ``Text(text=text)`` without building the model.
+
+    For the hot path only, with text a channel already checked against
+    ``TEXT_MAX``; everything else goes through the model.
+    """
+    return {"type": "text", "text": text}
+
+
 def from_json(data: object) -> Content:
     """Content from its JSON form (a parsed dict).
 

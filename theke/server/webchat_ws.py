@@ -101,7 +101,8 @@ async def _serve(
     """Receive the visitor's frames and push the conversation, until either side stops."""
     push = asyncio.create_task(_push(websocket, webchat, customer_id, cursor))
     receive = asyncio.create_task(_receive_loop(websocket, webchat, customer_id))
-    done, _ = await asyncio.wait({push, receive}, return_when=asyncio.FIRST_COMPLETED)
+    with webchat.live.watching(customer_id):  # the socket's lifetime: no read per message
+        done, _ = await asyncio.wait({push, receive}, return_when=asyncio.FIRST_COMPLETED)
     for task in (push, receive):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):

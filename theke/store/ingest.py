@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,17 +15,26 @@ from theke.store import inbound
 from theke.store.database import Database
 from theke.store.signals import LocalSignals
 
-__all__ = ["Accepted", "Companion", "Ingestor"]
+__all__ = ["Accepted", "Companion", "CompanionLock", "Ingestor"]
 
 _MAX_BATCH = 500
+
+CompanionLock = Callable[[Connection, Sequence[Mapping[str, Any]]], None]
+"""Takes, in one statement, the locks a batch of companion rows needs: gets all their values."""
 
 
 @dataclass(frozen=True, slots=True)
 class Companion:
-    """A row to insert with the event when it is new (the web chat's echo of the visitor)."""
+    """A row to insert with the event when it is new (the web chat's echo of the visitor).
+
+    ``lock`` runs once per transaction, before any companion row is inserted,
+    with the values of every row that names it: a table whose id order must be
+    its commit order (the web chat's mailbox) serializes its writers there.
+    """
 
     table: Table
     values: dict[str, Any]
+    lock: CompanionLock | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +127,7 @@ def _store(conn: Connection, batch: list[_Pending]) -> list[Accepted | None]:
 
 def _insert_companions(conn: Connection, companions: list[Companion | None]) -> list[int | None]:
     """Insert companion rows, one statement per table; their ids in the given order."""
+    _lock_for(conn, [companion for companion in companions if companion is not None])
     by_table: defaultdict[Table, list[int]] = defaultdict(list)
     for index, companion in enumerate(companions):
         if companion is not None:
@@ -129,3 +140,13 @@ def _insert_companions(conn: Connection, companions: list[Companion | None]) -> 
         for index, new_id in zip(indexes, result.scalars(), strict=True):
             found[index] = int(new_id)
     return found
+
+
+def _lock_for(conn: Connection, companions: Sequence[Companion]) -> None:
+    """Run each companion lock once, with the values of all the rows it guards."""
+    guarded: dict[CompanionLock, list[Mapping[str, Any]]] = {}
+    for companion in companions:
+        if companion.lock is not None:
+            guarded.setdefault(companion.lock, []).append(companion.values)
+    for lock, rows in guarded.items():
+        lock(conn, rows)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -76,9 +76,16 @@ def enqueue(conn: Connection, messages: Sequence[NewMessage]) -> list[int]:
     return [int(new_id) for new_id in (conn.execute(statement, rows)).scalars()]
 
 
+def _due(now: datetime) -> Any:
+    """Pending and due, or in flight under a claim that lapsed."""
+    return or_(
+        and_(outbox.c.status == "pending", outbox.c.next_attempt_at <= now),
+        and_(outbox.c.status == "inflight", outbox.c.claimed_until < now),
+    )
+
+
 def _claimable(now: datetime) -> Any:
-    due = and_(outbox.c.status == "pending", outbox.c.next_attempt_at <= now)
-    lapsed = and_(outbox.c.status == "inflight", outbox.c.claimed_until < now)
+    """Due, and no earlier message of its conversation waits for a retry or is in flight."""
     earlier = outbox.alias("earlier")
     blocked = exists().where(
         earlier.c.conversation_id == outbox.c.conversation_id,
@@ -88,51 +95,141 @@ def _claimable(now: datetime) -> Any:
             and_(earlier.c.status == "inflight", earlier.c.claimed_until >= now),
         ),
     )
-    return and_(or_(due, lapsed), ~blocked)
+    return and_(_due(now), ~blocked)
+
+
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    """A pending or in-flight message, as much of it as deciding on a claim needs."""
+
+    id: int
+    conversation_id: str
+    status: str
+    next_attempt_at: datetime
+    claimed_until: datetime | None
+    mode: str
+    last_inbound_at: datetime | None
+
+    def due(self, now: datetime) -> bool:
+        if self.status == "pending":
+            return self.next_attempt_at <= now
+        return self.claimed_until is not None and self.claimed_until < now
 
 
 def claim(conn: Connection, owner: str, limit: int, ttl: float) -> list[ClaimedMessage]:
-    """Claim due messages for delivery, oldest first, never overtaking within a conversation."""
+    """Claim due messages for delivery, oldest first, never overtaking within a conversation.
+
+    One dispatcher at a time claims a conversation's messages. On PostgreSQL
+    its ``conversations`` row is locked first, and conversations another
+    dispatcher is claiming are skipped; the messages are read only then, by a
+    statement that sees every claim committed before ours.
+    """
     now = utcnow()
-    candidates = (
-        select(outbox.c.id, outbox.c.status)
-        .where(_claimable(now))
+    in_hand = _take_conversations(conn, now, limit)
+    if not in_hand:
+        return []
+    ready = _leading(_queued(conn, in_hand, limit), lambda row: row.due(now))
+    if conn.dialect.name == "postgresql" and ready:
+        free = _lock_free(conn, [row.id for row in ready], now)
+        ready = _leading(ready, lambda row: row.id in free)
+    if not ready:
+        return []
+    return _mark_claimed(conn, ready, owner, now + timedelta(seconds=ttl))
+
+
+def _take_conversations(conn: Connection, now: datetime, limit: int) -> list[str]:
+    """Conversations with a claimable message, oldest first; on PostgreSQL locked until commit."""
+    statement = (
+        select(outbox.c.conversation_id).where(_claimable(now)).order_by(outbox.c.id).limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        # NO KEY UPDATE: a turn may still add messages (they take a KEY SHARE lock) meanwhile.
+        statement = statement.join(
+            conversations, conversations.c.id == outbox.c.conversation_id
+        ).with_for_update(of=conversations, skip_locked=True, key_share=True)
+    return list(dict.fromkeys(conn.execute(statement).scalars()))
+
+
+def _queued(conn: Connection, conversation_ids: list[str], limit: int) -> list[_Queued]:
+    """The conversations' pending and in-flight messages, oldest first."""
+    result = conn.execute(
+        select(
+            outbox.c.id,
+            outbox.c.conversation_id,
+            outbox.c.status,
+            outbox.c.next_attempt_at,
+            outbox.c.claimed_until,
+            conversations.c.mode,
+            conversations.c.last_inbound_at,
+        )
+        .join_from(outbox, conversations, conversations.c.id == outbox.c.conversation_id)
+        .where(
+            outbox.c.conversation_id.in_(conversation_ids),
+            outbox.c.status.in_(("pending", "inflight")),
+        )
         .order_by(outbox.c.id)
         .limit(limit)
     )
-    if conn.dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    claimed = {row.id: row.status == "inflight" for row in conn.execute(candidates)}
-    if claimed:
-        conn.execute(
-            update(outbox)
-            .where(outbox.c.id.in_(list(claimed)))
-            .values(status="inflight", claimed_by=owner, claimed_until=now + timedelta(seconds=ttl))
-        )
-    if not claimed:
-        return []
-    rows = conn.execute(
-        select(outbox, conversations.c.mode, conversations.c.last_inbound_at)
-        .join(conversations, conversations.c.id == outbox.c.conversation_id)
-        .where(outbox.c.id.in_(list(claimed)))
-        .order_by(outbox.c.id)
+    return [_Queued(**row) for row in result.mappings()]
+
+
+def _leading(rows: list[_Queued], keep: Callable[[_Queued], bool]) -> list[_Queued]:
+    """Each conversation's messages in order, up to the first one ``keep`` turns down."""
+    stopped: set[str] = set()
+    kept: list[_Queued] = []
+    for row in rows:
+        if row.conversation_id in stopped:
+            continue
+        if keep(row):
+            kept.append(row)
+        else:
+            stopped.add(row.conversation_id)
+    return kept
+
+
+def _lock_free(conn: Connection, ids: list[int], now: datetime) -> set[int]:
+    """Lock the messages still due; skip those a dispatcher whose claim lapsed is settling."""
+    result = conn.execute(
+        select(outbox.c.id).where(outbox.c.id.in_(ids), _due(now)).with_for_update(skip_locked=True)
     )
-    return [
+    return set(result.scalars())
+
+
+def _mark_claimed(
+    conn: Connection, ready: list[_Queued], owner: str, until: datetime
+) -> list[ClaimedMessage]:
+    queued = {row.id: row for row in ready}
+    result = conn.execute(
+        update(outbox)
+        .where(outbox.c.id.in_(list(queued)))
+        .values(status="inflight", claimed_by=owner, claimed_until=until)
+        .returning(
+            outbox.c.id,
+            outbox.c.channel,
+            outbox.c.recipient,
+            outbox.c.content,
+            outbox.c.actor,
+            outbox.c.is_reply,
+            outbox.c.attempts,
+        )
+    )
+    claimed = [
         ClaimedMessage(
             id=row["id"],
-            conversation_id=row["conversation_id"],
+            conversation_id=queued[row["id"]].conversation_id,
             channel=row["channel"],
             recipient=row["recipient"],
             content=row["content"],
             actor=row["actor"],
             is_reply=row["is_reply"],
             attempts=row["attempts"],
-            resumed=claimed[row["id"]],
-            mode=row["mode"],
-            last_inbound_at=row["last_inbound_at"],
+            resumed=queued[row["id"]].status == "inflight",
+            mode=queued[row["id"]].mode,
+            last_inbound_at=queued[row["id"]].last_inbound_at,
         )
-        for row in rows.mappings()
+        for row in result.mappings()
     ]
+    return sorted(claimed, key=lambda message: message.id)
 
 
 def mark_sent(conn: Connection, ids: Sequence[int], owner: str) -> int:

@@ -7,6 +7,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy import Connection
@@ -89,23 +90,20 @@ class Dispatcher:
         await asyncio.gather(
             *(self._deliver_in_order(messages, outcome) for messages in by_conversation.values())
         )
-        topics: set[str] = set()
-        local = self._local_batches(outcome, topics)
+        local = self._local_batches(outcome)
 
-        def settle(conn: Connection) -> int:
-            for sender, batch in local:
-                sender.deliver(conn, batch)
-            return _settle(conn, outcome, self._owner)
+        def settle(conn: Connection) -> tuple[int, list[tuple[LocalSender, Sequence[Any]]]]:
+            written = [(sender, sender.deliver(conn, batch)) for sender, batch in local]
+            return _settle(conn, outcome, self._owner), written
 
-        if await self._db.write(settle) < len(outcome.sent):
+        still_ours, written = await self._db.write(settle)
+        if still_ours < len(outcome.sent):
             _log.warning("theke.worker.dispatcher.claim_lost", claimed=len(claimed))
-        if topics:
-            await self._signals.publish(*topics)
+        for sender, rows in written:
+            await sender.delivered(rows)
         return len(claimed) - len(outcome.untried)
 
-    def _local_batches(
-        self, outcome: _Outcome, topics: set[str]
-    ) -> list[tuple[LocalSender, list[LocalDelivery]]]:
+    def _local_batches(self, outcome: _Outcome) -> list[tuple[LocalSender, list[LocalDelivery]]]:
         """Local channels write in the settling transaction: delivered exactly once."""
         by_sender: dict[str, tuple[LocalSender, list[LocalDelivery]]] = {}
         for message, sender in outcome.local:
@@ -113,7 +111,6 @@ class Dispatcher:
             batch.append(
                 LocalDelivery(message.recipient, message.content, message.id, message.actor)
             )
-            topics.update(sender.topics(message.recipient))
             outcome.sent.append(message.id)
         return list(by_sender.values())
 

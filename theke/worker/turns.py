@@ -16,7 +16,7 @@ from typing import Any
 import structlog
 from sqlalchemy import Connection
 
-from theke.content import Text, to_json
+from theke.content import text_json, to_json
 from theke.dialogue import Engine, Inbound
 from theke.errors import StoreError
 from theke.observability import Metrics
@@ -211,12 +211,12 @@ def _inbound_entry(conversation: Conversation, event: PendingInbound, now: datet
     payload = event.payload
     if payload.get("postback") is not None:
         title = payload.get("title") or payload["postback"]
-        content: dict[str, Any] | None = to_json(Text(text=str(title)))
+        content: dict[str, Any] | None = text_json(str(title))
         data: dict[str, Any] | None = {"postback": payload["postback"]}
         kind = "postback.in"
     else:
         text = payload.get("text") or ""
-        content = to_json(Text(text=text)) if text else None
+        content = text_json(text) if text else None
         data = None
         kind = "message.in"
     return LogEntry(

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection
 
 from theke.channels.base import LocalDelivery
+from theke.channels.webchat.live import LiveTail
+from theke.channels.webchat.message import WebchatMessage
 from theke.store import webchat
+from theke.store.signals import LocalSignals
 
 __all__ = ["WebchatSender", "topic_for"]
 
@@ -18,12 +22,16 @@ def topic_for(customer_id: str) -> str:
 
 
 class WebchatSender:
-    """Puts messages into visitors' mailboxes, once per outbox row."""
+    """Puts messages into visitors' mailboxes, once per outbox row, and wakes their sockets."""
 
     channel = "webchat"
 
-    def deliver(self, conn: Connection, messages: Sequence[LocalDelivery]) -> None:
-        webchat.deliver_many(
+    def __init__(self, signals: LocalSignals, live: LiveTail) -> None:
+        self._signals = signals
+        self._live = live
+
+    def deliver(self, conn: Connection, messages: Sequence[LocalDelivery]) -> Sequence[Any]:
+        return webchat.deliver_many(
             conn,
             [
                 (message.recipient, message.actor, message.content, message.outbox_id)
@@ -31,5 +39,13 @@ class WebchatSender:
             ],
         )
 
-    def topics(self, recipient: str) -> list[str]:
-        return [topic_for(recipient)]
+    async def delivered(self, written: Sequence[Any]) -> None:
+        by_customer: dict[str, list[WebchatMessage]] = {}
+        for customer_id, row in written:
+            by_customer.setdefault(customer_id, []).append(
+                WebchatMessage(row.id, row.sender, row.content, row.created_at, row.client_id)
+            )
+        for customer_id, messages in by_customer.items():
+            self._live.add(customer_id, messages)
+        if by_customer:
+            await self._signals.publish(*(topic_for(customer) for customer in by_customer))

@@ -8,14 +8,13 @@ import binascii
 import contextlib
 import re
 import secrets
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from theke.channels.base import InboundEvent
+from theke.channels.webchat.live import LiveTail
+from theke.channels.webchat.message import WebchatMessage
 from theke.channels.webchat.sender import topic_for
 from theke.channels.webchat.tokens import TokenSigner
-from theke.content import Text, to_json
+from theke.content import text_json
 from theke.errors import ThekeError
 from theke.store import conversations, webchat
 from theke.store.database import Database
@@ -35,24 +34,6 @@ _CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 class BadRequest(ThekeError, ValueError):
     """The browser sent something the web chat cannot accept."""
-
-
-@dataclass(frozen=True, slots=True)
-class WebchatMessage:
-    id: int
-    sender: str
-    content: dict[str, Any]
-    ts: datetime
-    client_id: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "from": self.sender,
-            "content": self.content,
-            "ts": self.ts.isoformat().replace("+00:00", "Z"),
-            "client_id": self.client_id,
-        }
 
 
 def encode_cursor(message_id: int) -> str:
@@ -86,12 +67,14 @@ class WebchatService:
         signals: LocalSignals,
         signer: TokenSigner,
         *,
+        live: LiveTail | None = None,
         long_poll_seconds: float = 25.0,
     ) -> None:
         self._db = db
         self._ingestor = ingestor
         self._signals = signals
         self._signer = signer
+        self.live = live or LiveTail(enabled=False)
         self.long_poll_seconds = long_poll_seconds
         self._known: dict[str, None] = {}
 
@@ -136,28 +119,40 @@ class WebchatService:
         """Store what the visitor sent; the echoed message, or None for a repeated client_id."""
         event = _event(customer_id, text, postback, title, client_id)
         shown = text if text is not None else (title or postback or "")
-        content = to_json(Text(text=shown))
+        content = text_json(shown)
         echo = webchat.visitor_echo(customer_id, content, client_id, event.received_at)
         accepted = await self._ingestor.submit(event, echo)
         if accepted is None or accepted.companion_id is None:
             return None
-        await self._signals.publish(topic_for(customer_id))
-        return WebchatMessage(
+        echoed = WebchatMessage(
             accepted.companion_id, "customer", content, event.received_at, client_id
         )
+        self.live.add(customer_id, [echoed])
+        await self._signals.publish(topic_for(customer_id))
+        return echoed
 
     async def history(
         self, customer_id: str, after: int, *, wait: float = 0.0
     ) -> list[WebchatMessage]:
         """Messages after ``after``; waits up to ``wait`` seconds when there are none yet."""
-        async with self._signals.listen(topic_for(customer_id)) as woken:
-            rows = await self._db.read(lambda conn: webchat.after(conn, customer_id, after))
-            if rows or wait <= 0:
-                return [_message(row) for row in rows]
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(woken.wait(), timeout=wait)
+        with self.live.watching(customer_id):
+            async with self._signals.listen(topic_for(customer_id)) as woken:
+                found = await self._read(customer_id, after)
+                if found or wait <= 0:
+                    return found
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), timeout=wait)
+            return await self._read(customer_id, after)
+
+    async def _read(self, customer_id: str, after: int) -> list[WebchatMessage]:
+        remembered = self.live.after(customer_id, after)
+        if remembered is not None:
+            return remembered
         rows = await self._db.read(lambda conn: webchat.after(conn, customer_id, after))
-        return [_message(row) for row in rows]
+        found = [_message(row) for row in rows]
+        if len(rows) < webchat.READ_LIMIT:  # the read saw everything there is
+            self.live.anchor(customer_id, found, after)
+        return found
 
 
 def _event(

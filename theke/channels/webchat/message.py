@@ -1,0 +1,27 @@
+"""One message as the visitor's browser sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+__all__ = ["WebchatMessage"]
+
+
+@dataclass(frozen=True, slots=True)
+class WebchatMessage:
+    id: int
+    sender: str
+    content: dict[str, Any]
+    ts: datetime
+    client_id: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "from": self.sender,
+            "content": self.content,
+            "ts": self.ts.isoformat().replace("+00:00", "Z"),
+            "client_id": self.client_id,
+        }
