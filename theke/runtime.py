@@ -99,6 +99,11 @@ class Runtime:
             self.signals,
             self.metrics,
             owner=owner,
+            local={
+                channel: sender
+                for channel, sender in self.senders.items()
+                if isinstance(sender, LocalSender)
+            },
             lease_seconds=self.settings.lease_seconds,
             batch=self.settings.worker_batch,
         )

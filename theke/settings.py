@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     send_backoff_base: float = 1.0
     send_backoff_cap: float = 300.0
     send_claim_seconds: float = 60.0
-    worker_batch: int = 64
+    worker_batch: int = 256
     poll_interval: float = 0.5
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"

@@ -71,7 +71,7 @@ async def test_workers_skip_conversations_another_worker_holds(runtime: Runtime)
 
 
 async def test_a_dispatcher_whose_claim_lapsed_changes_nothing(runtime: Runtime) -> None:
-    await runtime.webchat.accept((await runtime.webchat.create_session())[0], text="Hallo")
+    await runtime.ingestor.submit(_event("a", "Hallo"))  # a platform channel: dispatched
     await runtime.turns("w").run_once()
     first = runtime.db.write_now(lambda conn: outbox.claim(conn, "slow", 10, ttl=0.2))
     assert first

@@ -122,7 +122,7 @@ def test_sigkilled_workers_lose_no_event_and_answer_none_twice(
         "THEKE_LEASE_SECONDS": "1",
         "THEKE_SEND_CLAIM_SECONDS": "1",
         "THEKE_POLL_INTERVAL": "0.1",
-        "THEKE_LOG_LEVEL": "ERROR",
+        "THEKE_LOG_LEVEL": "WARNING",
     }
     log = tmp_path / "workers.log"
     workers = [_start_worker(env, log) for _ in range(2)]
@@ -153,7 +153,11 @@ def test_sigkilled_workers_lose_no_event_and_answer_none_twice(
         for worker in workers:
             worker.kill()
             worker.wait()
-    print(f"\ncrash test (seed {seed}): {KILLS} kills, {produced} sent, {report}")
+    resumed = log.read_text(errors="replace").count("theke.worker.dispatcher.resend")
+    print(
+        f"\ncrash test (seed {seed}): {KILLS} kills, {produced[0]} messages, {report}; "
+        f"{resumed} replies were in flight at a kill and claimed again"
+    )
     assert report["inbound"] == produced[0]
     assert report["logged_once"] == report["inbound"]  # no event lost
     assert report["logged_twice"] == 0  # no turn committed twice

@@ -118,3 +118,20 @@ async def test_a_dead_workers_lease_lapses_and_another_worker_answers(runtime: R
     assert await survivor.run_once() == 0  # the lease is still held
     await asyncio.sleep(0.4)
     assert await survivor.run_once() == 1
+
+
+async def test_web_chat_replies_are_delivered_in_the_turns_own_transaction(
+    runtime: Runtime,
+) -> None:
+    customer_id, _ = await runtime.webchat.create_session()
+    echoed = await runtime.webchat.accept(customer_id, text="Hallo")
+    assert echoed is not None
+
+    await runtime.turns("w").run_once()  # no dispatcher runs
+
+    statuses = runtime.db.read_now(
+        lambda conn: conn.execute(select(outbox.c.status, outbox.c.sent_at)).all()
+    )
+    assert statuses and all(status == "sent" and sent for status, sent in statuses)
+    history = await runtime.webchat.history(customer_id, echoed.id)
+    assert [message.sender for message in history] == ["bot"] * len(statuses)

@@ -34,6 +34,8 @@ class NewMessage:
     actor: str = "bot"
     is_reply: bool = True
     inbound_id: int | None = None
+    settled: str | None = None  # "sent" or "held": decided in the same transaction, no dispatch
+    reason: str | None = None  # why it was held
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +68,12 @@ def enqueue(conn: Connection, messages: Sequence[NewMessage]) -> list[int]:
             "actor": message.actor,
             "is_reply": message.is_reply,
             "inbound_id": message.inbound_id,
-            "status": "pending",
-            "attempts": 0,
+            "status": message.settled or "pending",
+            "attempts": 1 if message.settled == "sent" else 0,
+            "error_code": message.reason,
             "next_attempt_at": now,
             "created_at": now,
+            "sent_at": now if message.settled == "sent" else None,
         }
         for message in messages
     ]

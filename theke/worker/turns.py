@@ -4,22 +4,28 @@ A turn's new state, its log entries and its outbox rows commit in one
 transaction together with marking the inbound events handled, so every
 inbound event gets exactly one set of replies — a worker killed before the
 commit leaves the events pending, and its lease lapses for the next worker.
+
+Replies to channels whose "platform" is our own database (the web chat) are
+delivered in that same transaction, after the policy's yes: their outbox rows
+are written as sent (or held), and the dispatcher never has to claim them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import structlog
 from sqlalchemy import Connection
 
+from theke.channels.base import LocalDelivery, LocalSender
 from theke.content import text_json, to_json
 from theke.dialogue import Engine, Inbound
 from theke.errors import StoreError
 from theke.observability import Metrics
+from theke.outreach.policy import Hold, OutboundMessage, PolicyContext, decide
 from theke.store import conversations, inbound, leases, log
 from theke.store.conversations import Conversation, StateChange
 from theke.store.database import Database
@@ -55,10 +61,12 @@ class TurnRunner:
         metrics: Metrics,
         *,
         owner: str,
+        local: Mapping[str, LocalSender] | None = None,
         lease_seconds: float = 30.0,
         batch: int = 64,
     ) -> None:
         self._db = db
+        self._local = dict(local or {})
         self._engine = engine
         self._signals = signals
         self._metrics = metrics
@@ -78,14 +86,18 @@ class TurnRunner:
             engine = self._engine()
             for item in work:
                 self._run_bot(engine, item)
-            done = await self._db.write(lambda conn: self._commit(conn, work, taken))
+            done, delivered, queued = await self._db.write(
+                lambda conn: self._commit(conn, work, taken)
+            )
         except BaseException:
             await self._db.write(lambda conn: leases.release(conn, taken, self._owner))
             raise
         now = utcnow()
         for item in done:
             self._observe(item, now)
-        if done:
+        for sender, written in delivered:
+            await sender.delivered(written)
+        if queued:
             await self._signals.publish("outbox")
         return sum(len(item.events) for item in done)
 
@@ -142,8 +154,14 @@ class TurnRunner:
             item.replies.extend((event.id, to_json(reply)) for reply in turn.replies)
         item.state = state
 
-    def _commit(self, conn: Connection, work: Sequence[_Work], taken: Sequence[str]) -> list[_Work]:
-        """Write every turn of the batch: a few statements, whatever its size."""
+    def _commit(
+        self, conn: Connection, work: Sequence[_Work], taken: Sequence[str]
+    ) -> tuple[list[_Work], list[tuple[LocalSender, Sequence[Any]]], bool]:
+        """Write every turn of the batch: a few statements, whatever its size.
+
+        Returns the turns written, what local channels delivered (to announce
+        after the commit) and whether anything waits for the dispatcher.
+        """
         keys = [item.conversation.key for item in work]
         ours = leases.extend(conn, keys, self._owner, self._ttl)
         for item in work:
@@ -153,40 +171,29 @@ class TurnRunner:
         ids = [event.id for item in work for event in item.events]
         if inbound.mark_done(conn, ids) != len(ids):
             raise StoreError("inbound events changed under a held lease; the batch is retried")
+        now = utcnow()
         replies = [
-            (item.conversation, inbound_id, content)
+            self._reply(item.conversation, inbound_id, content, now)
             for item in work
             for inbound_id, content in item.replies
         ]
-        outbox_ids = enqueue(
-            conn,
-            [
-                NewMessage(
-                    conversation_id=conversation.id,
-                    channel=conversation.channel,
-                    recipient=conversation.external_id,
-                    content=content,
-                    inbound_id=inbound_id,
-                )
-                for conversation, inbound_id, content in replies
-            ],
-        )
-        now = utcnow()
+        outbox_ids = enqueue(conn, replies)
+        delivered = self._deliver_locally(conn, replies, outbox_ids)
         entries = [entry for item in work for entry in item.entries]
+        customers = {item.conversation.id: item.conversation.customer_id for item in work}
         entries.extend(
             LogEntry(
-                conversation_id=conversation.id,
-                customer_id=conversation.customer_id,
+                conversation_id=reply.conversation_id,
+                customer_id=customers[reply.conversation_id],
                 kind="message.out",
                 actor="bot",
                 created_at=now,
-                content=content,
-                inbound_id=inbound_id,
+                content=reply.content,
+                data={"held": reply.reason} if reply.settled == "held" else None,
+                inbound_id=reply.inbound_id,
                 outbox_id=outbox_id,
             )
-            for (conversation, inbound_id, content), outbox_id in zip(
-                replies, outbox_ids, strict=True
-            )
+            for reply, outbox_id in zip(replies, outbox_ids, strict=True)
         )
         log.append(conn, entries)
         conversations.save(
@@ -194,7 +201,46 @@ class TurnRunner:
             [StateChange(item.conversation.id, item.state, item.last_inbound_at) for item in work],
         )
         leases.release(conn, taken, self._owner)
-        return work
+        queued = any(reply.settled is None for reply in replies)
+        return work, delivered, queued
+
+    def _reply(
+        self, conversation: Conversation, inbound_id: int, content: dict[str, Any], now: datetime
+    ) -> NewMessage:
+        """An outbox row; settled here already when its channel is local."""
+        message = NewMessage(
+            conversation_id=conversation.id,
+            channel=conversation.channel,
+            recipient=conversation.external_id,
+            content=content,
+            inbound_id=inbound_id,
+        )
+        if conversation.channel not in self._local:
+            return message
+        decision = decide(
+            OutboundMessage(channel=conversation.channel, actor="bot", is_reply=True),
+            PolicyContext(now=now, mode=conversation.mode, last_inbound_at=now),
+        )
+        if isinstance(decision, Hold):
+            self._metrics.held.labels(decision.reason).inc()
+            return replace(message, settled="held", reason=decision.reason)
+        return replace(message, settled="sent")
+
+    def _deliver_locally(
+        self, conn: Connection, replies: Sequence[NewMessage], outbox_ids: Sequence[int]
+    ) -> list[tuple[LocalSender, Sequence[Any]]]:
+        batches: dict[str, list[LocalDelivery]] = {}
+        for reply, outbox_id in zip(replies, outbox_ids, strict=True):
+            if reply.settled == "sent":
+                batches.setdefault(reply.channel, []).append(
+                    LocalDelivery(reply.recipient, reply.content, outbox_id, reply.actor)
+                )
+        delivered = []
+        for channel, batch in batches.items():
+            sender = self._local[channel]
+            delivered.append((sender, sender.deliver(conn, batch)))
+            self._metrics.messages_out.labels(channel).inc(len(batch))
+        return delivered
 
     def _observe(self, item: _Work, now: datetime) -> None:
         channel = item.conversation.channel
