@@ -128,7 +128,7 @@ class Runtime:
     def loops(self, owner: str | None = None) -> WorkerLoops:
         owner = owner or worker_id()
         return WorkerLoops(
-            self.turns(owner),
+            [self.turns(f"{owner}/{n}") for n in range(self.settings.turn_runners)],
             self.dispatcher(owner),
             JobRunner(self.db, {}, owner=owner),
             self.signals,

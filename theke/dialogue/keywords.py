@@ -35,14 +35,14 @@ class KeywordMatch:
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     exact: frozenset[str]
-    contains: tuple[str, ...]
+    contains: re.Pattern[str] | None  # all the rule's word starts, in one pattern
     regexes: tuple[re.Pattern[str], ...]
     result: KeywordMatch
 
     def test(self, text: str, words: str, padded: str) -> bool:
         if words in self.exact:
             return True
-        if any(pattern in padded for pattern in self.contains):
+        if self.contains is not None and self.contains.search(padded):
             return True
         return any(regex.search(text) for regex in self.regexes)
 
@@ -68,8 +68,9 @@ def _compile(number: int, rule: KeywordRule) -> _Compiled:
     result = KeywordMatch(number, rule.response, rule.postback, rule.language)
     if rule.match == "regex":
         regexes = tuple(re.compile(pattern, re.IGNORECASE) for pattern in rule.patterns)
-        return _Compiled(frozenset(), (), regexes, result)
+        return _Compiled(frozenset(), None, regexes, result)
     normalised = [normalize(pattern) for pattern in rule.patterns]
     if rule.match == "exact":
-        return _Compiled(frozenset(normalised), (), (), result)
-    return _Compiled(frozenset(), tuple(f" {words}" for words in normalised), (), result)
+        return _Compiled(frozenset(normalised), None, (), result)
+    starts = "|".join(re.escape(f" {words}") for words in normalised)
+    return _Compiled(frozenset(), re.compile(starts), (), result)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import structlog
 
@@ -19,11 +19,15 @@ _log = structlog.get_logger("theke.worker.loops")
 
 
 class WorkerLoops:
-    """Runs the three loops until ``stop`` is set."""
+    """Runs the loops until ``stop`` is set.
+
+    Several turn runners (each with its own lease owner) overlap one batch's
+    bot work and reads with another batch's commit on the database thread.
+    """
 
     def __init__(
         self,
-        turns: TurnRunner,
+        turns: Sequence[TurnRunner],
         dispatcher: Dispatcher,
         jobs: JobRunner,
         signals: LocalSignals,
@@ -38,7 +42,7 @@ class WorkerLoops:
 
     async def run(self, stop: asyncio.Event) -> None:
         loops = [
-            self._loop("inbound", self._turns.run_once, stop, self._poll),
+            *(self._loop("inbound", runner.run_once, stop, self._poll) for runner in self._turns),
             self._loop("outbox", self._dispatcher.run_once, stop, self._poll),
             self._loop("jobs", self._jobs.run_once, stop, max(self._poll, 1.0)),
         ]
