@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from sqlalchemy import select
@@ -60,6 +60,16 @@ async def _say(runtime: Runtime, text: str, sender: str = "u1") -> None:
     await runtime.turns("w").run_once()
 
 
+async def _dispatch_until(runtime: Runtime, done: Callable[[list[str]], bool]) -> None:
+    """Let the dispatcher work (retries included) until the outbox statuses satisfy ``done``."""
+    dispatcher = runtime.dispatcher("w")
+    for _ in range(60):
+        await dispatcher.run_once()
+        if done([status for status, _, _ in await _statuses(runtime)]):
+            return
+        await asyncio.sleep(0.05)
+
+
 async def _statuses(runtime: Runtime) -> list[tuple[str, int, str | None]]:
     with runtime.db.engine.connect() as conn:
         rows = conn.execute(
@@ -103,12 +113,7 @@ async def test_retries_stop_after_the_bound(channel_runtime: tuple[Runtime, Chan
     runtime, channel = channel_runtime
     channel.failures.extend(DeliveryError("HTTP 503") for _ in range(10))
     await _say(runtime, "Hallo")
-    dispatcher = runtime.dispatcher("w")
-    for _ in range(40):
-        await dispatcher.run_once()
-        if (await _statuses(runtime))[0][0] == "dead":
-            break
-        await asyncio.sleep(0.05)
+    await _dispatch_until(runtime, lambda statuses: statuses[0] == "dead")
     status, attempts, code = (await _statuses(runtime))[0]
     assert (status, attempts, code) == ("dead", 3, "delivery_failed")
 
@@ -121,12 +126,7 @@ async def test_later_messages_never_overtake_a_retried_one(
     channel.failures.append(DeliveryError("HTTP 500"))
     await _say(runtime, "Versand?")
     await _say(runtime, "danke")
-    dispatcher = runtime.dispatcher("w")
-    for _ in range(60):
-        await dispatcher.run_once()
-        if all(s == "sent" for s, _, _ in await _statuses(runtime)):
-            break
-        await asyncio.sleep(0.05)
+    await _dispatch_until(runtime, lambda statuses: all(s == "sent" for s in statuses))
     with runtime.db.engine.connect() as conn:
         order = list((conn.execute(select(outbox.c.id).order_by(outbox.c.id))).scalars())
     assert channel.delivered == order  # each once, in the order the bot said them
@@ -149,11 +149,6 @@ async def test_a_sender_bug_is_retried_then_dead_lettered_and_sends_nothing_twic
     runtime, channel = channel_runtime
     channel.failures.extend(ConnectionResetError("peer reset") for _ in range(5))
     await _say(runtime, "Hallo")
-    dispatcher = runtime.dispatcher("w")
-    for _ in range(40):
-        await dispatcher.run_once()
-        if (await _statuses(runtime))[0][0] == "dead":
-            break
-        await asyncio.sleep(0.05)
+    await _dispatch_until(runtime, lambda statuses: statuses[0] == "dead")
     assert (await _statuses(runtime))[0] == ("dead", 3, "internal")
     assert channel.delivered == []

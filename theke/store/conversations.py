@@ -90,11 +90,23 @@ def _row(row: Any) -> Conversation:
     )
 
 
+_LOAD_MANY = select(conversations).where(conversations.c.key.in_(bindparam("keys", expanding=True)))
+_SAVE = (
+    update(conversations)
+    .where(conversations.c.id == bindparam("conversation_id"))
+    .values(
+        state=bindparam("new_state"),
+        updated_at=bindparam("now"),
+        last_inbound_at=bindparam("new_last_inbound_at"),
+    )
+)
+
+
 def load_many(conn: Connection, keys: Sequence[str]) -> dict[str, Conversation]:
     """The existing conversations among ``keys``."""
     if not keys:
         return {}
-    result = conn.execute(select(conversations).where(conversations.c.key.in_(list(keys))))
+    result = conn.execute(_LOAD_MANY, {"keys": list(keys)})
     return {row["key"]: _row(row) for row in result.mappings()}
 
 
@@ -146,22 +158,14 @@ def save(conn: Connection, changes: Sequence[StateChange]) -> None:
     if not changes:
         return
     now = utcnow()
-    statement = (
-        update(conversations)
-        .where(conversations.c.id == bindparam("conversation_id"))
-        .values(
-            state=bindparam("new_state"),
-            updated_at=now,
-            last_inbound_at=bindparam("new_last_inbound_at"),
-        )
-    )
     conn.execute(
-        statement,
+        _SAVE,
         [
             {
                 "conversation_id": change.conversation_id,
                 "new_state": change.state,
                 "new_last_inbound_at": change.last_inbound_at,
+                "now": now,
             }
             for change in changes
         ],

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from theke.channels.base import InboundEvent
-from theke.store._dialect import upsert
+from theke.store._dialect import per_dialect, upsert
 from theke.store.schema import inbound_events, leases, utcnow
 
 __all__ = [
@@ -31,6 +31,14 @@ class PendingInbound:
     conversation_key: str
     payload: dict[str, Any]
     received_at: datetime
+
+
+def _insert_statement(conn: Connection) -> Any:
+    return (
+        upsert(conn, inbound_events)
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        .returning(inbound_events.c.id, inbound_events.c.channel, inbound_events.c.external_id)
+    )
 
 
 def insert_many(conn: Connection, events: Sequence[InboundEvent]) -> list[int | None]:
@@ -55,11 +63,7 @@ def insert_many(conn: Connection, events: Sequence[InboundEvent]) -> list[int | 
                 "attempts": 0,
             },
         )
-    statement = (
-        upsert(conn, inbound_events)
-        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-        .returning(inbound_events.c.id, inbound_events.c.channel, inbound_events.c.external_id)
-    )
+    statement = per_dialect(conn, "inbound.insert", _insert_statement)
     result = conn.execute(statement, list(rows.values()))
     stored = {(row.channel, row.external_id): int(row.id) for row in result}
     found: list[int | None] = []
@@ -68,42 +72,58 @@ def insert_many(conn: Connection, events: Sequence[InboundEvent]) -> list[int | 
     return found
 
 
+# Built once: constructing a statement costs more Python than running it on SQLite.
+_LEASED = (
+    select(leases.c.key)
+    .where(
+        leases.c.key == inbound_events.c.conversation_key,
+        leases.c.expires_at >= bindparam("now"),
+    )
+    .exists()
+)
+_PENDING_KEYS = (
+    select(inbound_events.c.conversation_key)
+    .where(inbound_events.c.status == "pending", ~_LEASED)
+    .group_by(inbound_events.c.conversation_key)
+    .order_by(func.min(inbound_events.c.id))
+    .limit(bindparam("limit"))
+)
+_RANKED = (
+    select(
+        inbound_events,
+        func.row_number()
+        .over(partition_by=inbound_events.c.conversation_key, order_by=inbound_events.c.id)
+        .label("position"),
+    )
+    .where(inbound_events.c.status == "pending")
+    .where(inbound_events.c.conversation_key.in_(bindparam("keys", expanding=True)))
+    .subquery()
+)
+_PENDING_FOR = (
+    select(_RANKED).where(_RANKED.c.position <= bindparam("per_key")).order_by(_RANKED.c.id)
+)
+_MARK_DONE = (
+    update(inbound_events)
+    .where(inbound_events.c.id.in_(bindparam("ids", expanding=True)))
+    .where(inbound_events.c.status == "pending")
+    .values(status="done", processed_at=bindparam("now"))
+)
+
+
 def pending_keys(conn: Connection, limit: int) -> list[str]:
     """Conversations with unhandled events and no live lease, the longest-waiting first."""
-    oldest = func.min(inbound_events.c.id)
-    leased = (
-        select(leases.c.key)
-        .where(leases.c.key == inbound_events.c.conversation_key, leases.c.expires_at >= utcnow())
-        .exists()
-    )
-    statement = (
-        select(inbound_events.c.conversation_key)
-        .where(inbound_events.c.status == "pending", ~leased)
-        .group_by(inbound_events.c.conversation_key)
-        .order_by(oldest)
-        .limit(limit)
-    )
-    return list(conn.execute(statement).scalars())
+    return list(conn.execute(_PENDING_KEYS, {"now": utcnow(), "limit": limit}).scalars())
 
 
 def pending_for(
     conn: Connection, keys: Sequence[str], limit_per_key: int = 50
 ) -> dict[str, list[PendingInbound]]:
     """The unhandled events of these conversations, in arrival order, at most ``limit_per_key``."""
-    position = (
-        func.row_number()
-        .over(partition_by=inbound_events.c.conversation_key, order_by=inbound_events.c.id)
-        .label("position")
-    )
-    ranked = (
-        select(inbound_events, position)
-        .where(inbound_events.c.status == "pending")
-        .where(inbound_events.c.conversation_key.in_(list(keys)))
-        .subquery()
-    )
-    statement = select(ranked).where(ranked.c.position <= limit_per_key).order_by(ranked.c.id)
     found: dict[str, list[PendingInbound]] = {key: [] for key in keys}
-    for row in conn.execute(statement).mappings():
+    if not keys:
+        return found
+    rows = conn.execute(_PENDING_FOR, {"keys": list(keys), "per_key": limit_per_key})
+    for row in rows.mappings():
         found[row["conversation_key"]].append(
             PendingInbound(
                 id=row["id"],
@@ -121,14 +141,7 @@ def mark_done(conn: Connection, ids: Sequence[int]) -> int:
     """Mark events handled; returns how many were still pending (guards double handling)."""
     if not ids:
         return 0
-    statement = (
-        update(inbound_events)
-        .where(inbound_events.c.id.in_(list(ids)))
-        .where(inbound_events.c.status == "pending")
-        .values(status="done", processed_at=utcnow())
-    )
-    result = conn.execute(statement)
-    return int(result.rowcount)
+    return int(conn.execute(_MARK_DONE, {"ids": list(ids), "now": utcnow()}).rowcount)
 
 
 def depth(conn: Connection) -> int:

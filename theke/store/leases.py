@@ -4,13 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, or_, update
 
-from theke.store._dialect import upsert
+from theke.store._dialect import per_dialect, upsert
 from theke.store.schema import leases, utcnow
 
 __all__ = ["acquire", "extend", "release"]
+
+
+def _acquire_statement(conn: Connection) -> Any:
+    statement = upsert(conn, leases)
+    return statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={"owner": statement.excluded.owner, "expires_at": statement.excluded.expires_at},
+        where=or_(leases.c.expires_at < bindparam("now"), leases.c.owner == bindparam("me")),
+    ).returning(leases.c.key)
+
+
+_EXTEND = (
+    update(leases)
+    .where(leases.c.key.in_(bindparam("keys", expanding=True)), leases.c.owner == bindparam("me"))
+    .values(expires_at=bindparam("until"))
+    .returning(leases.c.key)
+)
+_RELEASE = delete(leases).where(
+    leases.c.key.in_(bindparam("keys", expanding=True)), leases.c.owner == bindparam("me")
+)
 
 
 def acquire(conn: Connection, keys: Sequence[str], owner: str, ttl: float) -> list[str]:
@@ -19,13 +40,10 @@ def acquire(conn: Connection, keys: Sequence[str], owner: str, ttl: float) -> li
         return []
     now = utcnow()
     expires = now + timedelta(seconds=ttl)
-    statement = upsert(conn, leases)
-    statement = statement.on_conflict_do_update(
-        index_elements=["key"],
-        set_={"owner": statement.excluded.owner, "expires_at": statement.excluded.expires_at},
-        where=or_(leases.c.expires_at < bindparam("now"), leases.c.owner == owner),
-    ).returning(leases.c.key)
-    rows = [{"key": key, "owner": owner, "expires_at": expires, "now": now} for key in keys]
+    statement = per_dialect(conn, "leases.acquire", _acquire_statement)
+    rows = [
+        {"key": key, "owner": owner, "expires_at": expires, "now": now, "me": owner} for key in keys
+    ]
     return list((conn.execute(statement, rows)).scalars())
 
 
@@ -37,16 +55,11 @@ def extend(conn: Connection, keys: Sequence[str], owner: str, ttl: float) -> set
     """
     if not keys:
         return set()
-    statement = (
-        update(leases)
-        .where(leases.c.key.in_(list(keys)), leases.c.owner == owner)
-        .values(expires_at=utcnow() + timedelta(seconds=ttl))
-        .returning(leases.c.key)
-    )
-    return set((conn.execute(statement)).scalars())
+    until = utcnow() + timedelta(seconds=ttl)
+    return set(conn.execute(_EXTEND, {"keys": list(keys), "me": owner, "until": until}).scalars())
 
 
 def release(conn: Connection, keys: Sequence[str], owner: str) -> None:
     """Give leases back so the next event of these conversations is picked up at once."""
     if keys:
-        conn.execute(delete(leases).where(leases.c.key.in_(list(keys)), leases.c.owner == owner))
+        conn.execute(_RELEASE, {"keys": list(keys), "me": owner})

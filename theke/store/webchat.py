@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from theke.store._dialect import upsert
 from theke.store.ingest import Companion
@@ -115,15 +115,23 @@ def _lock_echoes(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     _lock_mailboxes(conn, (row["customer_id"] for row in rows))
 
 
+_AFTER = (
+    select(webchat_messages)
+    .where(
+        webchat_messages.c.customer_id == bindparam("customer_id"),
+        webchat_messages.c.id > bindparam("after_id"),
+    )
+    .order_by(webchat_messages.c.id)
+    .limit(bindparam("limit"))
+)
+
+
 def after(
     conn: Connection, customer_id: str, after_id: int, limit: int = READ_LIMIT
 ) -> list[MailboxMessage]:
     """The visitor's messages newer than ``after_id``, oldest first."""
     result = conn.execute(
-        select(webchat_messages)
-        .where(webchat_messages.c.customer_id == customer_id, webchat_messages.c.id > after_id)
-        .order_by(webchat_messages.c.id)
-        .limit(limit)
+        _AFTER, {"customer_id": customer_id, "after_id": after_id, "limit": limit}
     )
     return [
         MailboxMessage(
