@@ -19,7 +19,6 @@ __all__ = [
     "create",
     "customer_for",
     "ensure_customer",
-    "get",
     "load_many",
     "new_id",
     "save",
@@ -108,12 +107,6 @@ def load_many(conn: Connection, keys: Sequence[str]) -> dict[str, Conversation]:
         return {}
     result = conn.execute(_LOAD_MANY, {"keys": list(keys)})
     return {row["key"]: _row(row) for row in result.mappings()}
-
-
-def get(conn: Connection, conversation_id: str) -> Conversation | None:
-    result = conn.execute(select(conversations).where(conversations.c.id == conversation_id))
-    row = result.mappings().one_or_none()
-    return None if row is None else _row(row)
 
 
 def create(conn: Connection, channel: str, external_id: str) -> Conversation:

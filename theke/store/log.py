@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from theke.store.schema import events
 
-__all__ = ["LogEntry", "append", "for_conversation"]
+__all__ = ["LogEntry", "append"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,24 +47,3 @@ def append(conn: Connection, entries: Sequence[LogEntry]) -> None:
                 for e in entries
             ],
         )
-
-
-def for_conversation(conn: Connection, conversation_id: str) -> list[LogEntry]:
-    """The whole log of one conversation, oldest first."""
-    result = conn.execute(
-        select(events).where(events.c.conversation_id == conversation_id).order_by(events.c.id)
-    )
-    return [
-        LogEntry(
-            conversation_id=row["conversation_id"],
-            customer_id=row["customer_id"],
-            kind=row["kind"],
-            actor=row["actor"],
-            created_at=row["created_at"],
-            content=row["content"],
-            data=row["data"],
-            inbound_id=row["inbound_id"],
-            outbox_id=row["outbox_id"],
-        )
-        for row in result.mappings()
-    ]

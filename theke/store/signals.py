@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 import structlog
 from redis.exceptions import RedisError
 
-__all__ = ["LocalSignals", "RedisSignals", "Signals"]
+__all__ = ["LocalSignals", "RedisSignals"]
 
 _log = structlog.get_logger("theke.store.signals")
 _PREFIX = "theke:signal:"
@@ -119,6 +119,3 @@ class RedisSignals(LocalSignals):
                 await self._task
         with contextlib.suppress(RedisError, OSError):
             await self._redis.aclose()
-
-
-Signals = LocalSignals
