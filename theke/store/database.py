@@ -139,6 +139,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
         "PRAGMA synchronous=NORMAL",
         "PRAGMA foreign_keys=ON",
         "PRAGMA busy_timeout=30000",
+        "PRAGMA temp_store=MEMORY",  # sorts and GROUP BY without temporary files
     ):
         cursor.execute(pragma)
     cursor.close()
