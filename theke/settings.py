@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     send_backoff_cap: float = 300.0
     send_claim_seconds: float = 60.0
     worker_batch: int = 256
-    turn_runners: int = 2
+    turn_runners: int = 1
     poll_interval: float = 0.5
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
