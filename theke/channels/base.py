@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from sqlalchemy import Connection
 
 from theke.content import Content
 
-__all__ = ["InboundEvent", "InboundKind", "LocalDelivery", "LocalSender", "Sender"]
+__all__ = [
+    "Delivered",
+    "InboundEvent",
+    "InboundKind",
+    "LocalDelivery",
+    "LocalSender",
+    "Sender",
+    "announce",
+    "deliver_locally",
+]
 
 InboundKind = Literal["message", "postback"]
 
@@ -34,6 +44,29 @@ class InboundEvent:
     postback: str | None = None
     title: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def typed(
+        cls,
+        channel: str,
+        sender: str,
+        *,
+        text: str | None = None,
+        postback: str | None = None,
+        title: str | None = None,
+        event_id: str | None = None,
+    ) -> InboundEvent:
+        """What a customer typed or tapped, received now; a fresh event id unless given."""
+        return cls(
+            channel=channel,
+            event_id=event_id or f"{sender}:{secrets.token_hex(12)}",
+            sender=sender,
+            kind="message" if text is not None else "postback",
+            received_at=datetime.now(UTC),
+            text=text,
+            postback=postback,
+            title=title,
+        )
 
     @property
     def conversation_key(self) -> str:
@@ -89,3 +122,31 @@ class LocalSender(Protocol):
     def deliver(self, conn: Connection, messages: Sequence[LocalDelivery]) -> Sequence[Any]: ...
 
     async def delivered(self, written: Sequence[Any]) -> None: ...
+
+
+Delivered = list[tuple[LocalSender, Sequence[Any]]]
+"""What local senders wrote in a transaction, to hand back to them after the commit."""
+
+
+def deliver_locally(
+    conn: Connection,
+    senders: Mapping[str, LocalSender],
+    messages: Iterable[tuple[str, LocalDelivery]],
+) -> Delivered:
+    """Write ``(channel, message)`` pairs through their local senders, one batch per channel.
+
+    Runs inside the caller's transaction; pass the result to ``announce`` after the commit.
+    """
+    batches: dict[str, list[LocalDelivery]] = {}
+    for channel, message in messages:
+        batches.setdefault(channel, []).append(message)
+    return [
+        (senders[channel], senders[channel].deliver(conn, batch))
+        for channel, batch in batches.items()
+    ]
+
+
+async def announce(delivered: Delivered) -> None:
+    """After the commit: let each local sender wake the visitors it wrote to."""
+    for sender, written in delivered:
+        await sender.delivered(written)

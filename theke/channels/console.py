@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 
 from theke.channels.base import InboundEvent
 from theke.content import Content
-from theke.store.schema import utcnow
 
 __all__ = ["CHANNEL", "ConsoleSender", "console_event"]
 
@@ -30,12 +28,4 @@ def console_event(
     customer: str, *, text: str | None = None, postback: str | None = None
 ) -> InboundEvent:
     """One line typed in the terminal, as an inbound event with a fresh id."""
-    return InboundEvent(
-        channel=CHANNEL,
-        event_id=f"{customer}:{secrets.token_hex(12)}",
-        sender=customer,
-        kind="message" if text is not None else "postback",
-        received_at=utcnow(),
-        text=text,
-        postback=postback,
-    )
+    return InboundEvent.typed(CHANNEL, customer, text=text, postback=postback)

@@ -7,12 +7,18 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import structlog
 from sqlalchemy import Connection
 
-from theke.channels.base import LocalDelivery, LocalSender, Sender
+from theke.channels.base import (
+    Delivered,
+    LocalDelivery,
+    LocalSender,
+    Sender,
+    announce,
+    deliver_locally,
+)
 from theke.content import from_json
 from theke.errors import ContentError, DeliveryError, RateLimited
 from theke.observability import Metrics
@@ -46,7 +52,7 @@ class Backoff:
 @dataclass
 class _Outcome:
     sent: list[int]
-    local: list[tuple[ClaimedMessage, LocalSender]]
+    local: list[ClaimedMessage]  # for channels whose platform is our database
     held: list[tuple[int, str]]
     failed: list[Failure]
     untried: list[int]
@@ -69,6 +75,11 @@ class Dispatcher:
     ) -> None:
         self._db = db
         self._senders = senders
+        self._local = {
+            channel: sender
+            for channel, sender in senders.items()
+            if isinstance(sender, LocalSender)
+        }
         self._signals = signals
         self._metrics = metrics
         self._owner = owner
@@ -90,29 +101,24 @@ class Dispatcher:
         await asyncio.gather(
             *(self._deliver_in_order(messages, outcome) for messages in by_conversation.values())
         )
-        local = self._local_batches(outcome)
+        local = [
+            (
+                message.channel,
+                LocalDelivery(message.recipient, message.content, message.id, message.actor),
+            )
+            for message in outcome.local
+        ]
+        outcome.sent.extend(message.id for message in outcome.local)
 
-        def settle(conn: Connection) -> tuple[int, list[tuple[LocalSender, Sequence[Any]]]]:
-            written = [(sender, sender.deliver(conn, batch)) for sender, batch in local]
-            return _settle(conn, outcome, self._owner), written
+        def settle(conn: Connection) -> tuple[int, Delivered]:
+            delivered = deliver_locally(conn, self._local, local)
+            return _settle(conn, outcome, self._owner), delivered
 
-        still_ours, written = await self._db.write(settle)
+        still_ours, delivered = await self._db.write(settle)
         if still_ours < len(outcome.sent):
             _log.warning("theke.worker.dispatcher.claim_lost", claimed=len(claimed))
-        for sender, rows in written:
-            await sender.delivered(rows)
+        await announce(delivered)
         return len(claimed) - len(outcome.untried)
-
-    def _local_batches(self, outcome: _Outcome) -> list[tuple[LocalSender, list[LocalDelivery]]]:
-        """Local channels write in the settling transaction: delivered exactly once."""
-        by_sender: dict[str, tuple[LocalSender, list[LocalDelivery]]] = {}
-        for message, sender in outcome.local:
-            _, batch = by_sender.setdefault(sender.channel, (sender, []))
-            batch.append(
-                LocalDelivery(message.recipient, message.content, message.id, message.actor)
-            )
-            outcome.sent.append(message.id)
-        return list(by_sender.values())
 
     async def _deliver_in_order(
         self, messages: Sequence[ClaimedMessage], outcome: _Outcome
@@ -146,7 +152,7 @@ class Dispatcher:
             )
             return True
         if isinstance(sender, LocalSender):
-            outcome.local.append((message, sender))
+            outcome.local.append(message)
             self._metrics.messages_out.labels(message.channel).inc()
             return True
         try:

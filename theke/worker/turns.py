@@ -20,7 +20,13 @@ from typing import Any
 import structlog
 from sqlalchemy import Connection
 
-from theke.channels.base import LocalDelivery, LocalSender
+from theke.channels.base import (
+    Delivered,
+    LocalDelivery,
+    LocalSender,
+    announce,
+    deliver_locally,
+)
 from theke.content import text_json, to_json
 from theke.dialogue import Engine, Inbound
 from theke.errors import StoreError
@@ -95,8 +101,7 @@ class TurnRunner:
         now = utcnow()
         for item in done:
             self._observe(item, now)
-        for sender, written in delivered:
-            await sender.delivered(written)
+        await announce(delivered)
         if queued:
             await self._signals.publish("outbox")
         return sum(len(item.events) for item in done)
@@ -156,7 +161,7 @@ class TurnRunner:
 
     def _commit(
         self, conn: Connection, work: Sequence[_Work], taken: Sequence[str]
-    ) -> tuple[list[_Work], list[tuple[LocalSender, Sequence[Any]]], bool]:
+    ) -> tuple[list[_Work], Delivered, bool]:
         """Write every turn of the batch: a few statements, whatever its size.
 
         Returns the turns written, what local channels delivered (to announce
@@ -228,19 +233,15 @@ class TurnRunner:
 
     def _deliver_locally(
         self, conn: Connection, replies: Sequence[NewMessage], outbox_ids: Sequence[int]
-    ) -> list[tuple[LocalSender, Sequence[Any]]]:
-        batches: dict[str, list[LocalDelivery]] = {}
-        for reply, outbox_id in zip(replies, outbox_ids, strict=True):
-            if reply.settled == "sent":
-                batches.setdefault(reply.channel, []).append(
-                    LocalDelivery(reply.recipient, reply.content, outbox_id, reply.actor)
-                )
-        delivered = []
-        for channel, batch in batches.items():
-            sender = self._local[channel]
-            delivered.append((sender, sender.deliver(conn, batch)))
-            self._metrics.messages_out.labels(channel).inc(len(batch))
-        return delivered
+    ) -> Delivered:
+        sent = [
+            (reply.channel, LocalDelivery(reply.recipient, reply.content, outbox_id, reply.actor))
+            for reply, outbox_id in zip(replies, outbox_ids, strict=True)
+            if reply.settled == "sent"
+        ]
+        for channel, _ in sent:
+            self._metrics.messages_out.labels(channel).inc()
+        return deliver_locally(conn, self._local, sent)
 
     def _observe(self, item: _Work, now: datetime) -> None:
         channel = item.conversation.channel

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from theke.store.webchat import MailboxMessage
+
 __all__ = ["WebchatMessage"]
 
 
@@ -25,3 +27,7 @@ class WebchatMessage:
             "ts": self.ts.isoformat().replace("+00:00", "Z"),
             "client_id": self.client_id,
         }
+
+    @classmethod
+    def from_row(cls, row: MailboxMessage) -> WebchatMessage:
+        return cls(row.id, row.sender, row.content, row.created_at, row.client_id)

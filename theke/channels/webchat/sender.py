@@ -42,9 +42,7 @@ class WebchatSender:
     async def delivered(self, written: Sequence[Any]) -> None:
         by_customer: dict[str, list[WebchatMessage]] = {}
         for customer_id, row in written:
-            by_customer.setdefault(customer_id, []).append(
-                WebchatMessage(row.id, row.sender, row.content, row.created_at, row.client_id)
-            )
+            by_customer.setdefault(customer_id, []).append(WebchatMessage.from_row(row))
         for customer_id, messages in by_customer.items():
             self._live.add(customer_id, messages)
         if by_customer:

@@ -7,7 +7,6 @@ import base64
 import binascii
 import contextlib
 import re
-import secrets
 
 from theke.channels.base import InboundEvent
 from theke.channels.webchat.live import LiveTail
@@ -19,9 +18,7 @@ from theke.errors import ThekeError
 from theke.store import conversations, webchat
 from theke.store.database import Database
 from theke.store.ingest import Ingestor
-from theke.store.schema import utcnow
 from theke.store.signals import LocalSignals
-from theke.store.webchat import MailboxMessage
 
 __all__ = ["BadRequest", "WebchatMessage", "WebchatService", "decode_cursor", "encode_cursor"]
 
@@ -51,10 +48,6 @@ def decode_cursor(cursor: str | None) -> int:
     if not _CURSOR.fullmatch(raw):
         raise BadRequest("the cursor is not one this server gave out")
     return int(raw[1:])
-
-
-def _message(row: MailboxMessage) -> WebchatMessage:
-    return WebchatMessage(row.id, row.sender, row.content, row.created_at, row.client_id)
 
 
 class WebchatService:
@@ -149,7 +142,7 @@ class WebchatService:
         if remembered is not None:
             return remembered
         rows = await self._db.read(lambda conn: webchat.after(conn, customer_id, after))
-        found = [_message(row) for row in rows]
+        found = [WebchatMessage.from_row(row) for row in rows]
         if len(rows) < webchat.READ_LIMIT:  # the read saw everything there is
             self.live.anchor(customer_id, found, after)
         return found
@@ -174,14 +167,7 @@ def _event(
         raise BadRequest(
             f'"client_id" must be 1 to {MAX_CLIENT_ID} letters, digits or the characters _ . : -'
         )
-    suffix = client_id if client_id is not None else secrets.token_hex(12)
-    return InboundEvent(
-        channel=CHANNEL,
-        event_id=f"{customer_id}:{suffix}",
-        sender=customer_id,
-        kind="message" if text is not None else "postback",
-        received_at=utcnow(),
-        text=text,
-        postback=postback,
-        title=title,
+    event_id = f"{customer_id}:{client_id}" if client_id is not None else None
+    return InboundEvent.typed(
+        CHANNEL, customer_id, text=text, postback=postback, title=title, event_id=event_id
     )
