@@ -8,6 +8,7 @@ import secrets
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from theke.bot import Bot, load_bot
 from theke.channels.base import LocalSender, Sender
@@ -28,7 +29,19 @@ from theke.worker.jobs import JobRunner
 from theke.worker.loops import WorkerLoops
 from theke.worker.turns import TurnRunner
 
+if TYPE_CHECKING:
+    from theke.nlu.service import NluService
+
 __all__ = ["Runtime"]
+
+
+def _start_nlu(bot: Bot) -> NluService | None:
+    """The bot's NLU, loaded from its model file or trained now; ``None`` without training data."""
+    if not any(data.examples for data in bot.nlu):
+        return None
+    from theke.nlu.service import NluService
+
+    return NluService.start(bot.nlu, bot.config.nlu, bot.data_folder / "models")
 
 
 def worker_id() -> str:
@@ -78,6 +91,7 @@ class Runtime:
         webchat = WebchatService(
             db, ingestor, signals, signer, live=live, long_poll_seconds=settings.long_poll_seconds
         )
+        nlu = await asyncio.to_thread(_start_nlu, bot)
         all_senders: dict[str, Sender | LocalSender] = {"webchat": WebchatSender(signals, live)}
         all_senders.update(senders or {})
         return cls(
@@ -88,7 +102,7 @@ class Runtime:
             metrics=Metrics(),
             ingestor=ingestor,
             webchat=webchat,
-            engine=Engine(bot),
+            engine=Engine(bot, nlu),
             senders=all_senders,
         )
 

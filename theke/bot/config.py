@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from theke.nlu.settings import NluSettings
+
 __all__ = ["Address", "BotConfig", "KeywordRule", "MatchKind"]
 
 MatchKind = Literal["exact", "contains", "regex"]
@@ -43,7 +45,12 @@ class KeywordRule(_Schema):
 
 
 class BotConfig(_Schema):
-    """The validated content of ``theke.yml``."""
+    """The validated content of ``theke.yml``.
+
+    ``intents`` maps an intent of ``nlu/<lang>.yml`` to the response that
+    answers it; an intent not listed answers with the response of its own
+    name, if there is one.
+    """
 
     name: Annotated[str, Field(min_length=1)]
     languages: _Words = ("de",)
@@ -52,6 +59,8 @@ class BotConfig(_Schema):
     keywords: tuple[KeywordRule, ...] = ()
     postbacks: dict[str, str] = Field(default_factory=dict)
     fallback: str = "fallback"
+    intents: dict[str, str] = Field(default_factory=dict)
+    nlu: NluSettings = Field(default_factory=NluSettings)
 
     @property
     def default_language(self) -> str:

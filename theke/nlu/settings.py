@@ -1,0 +1,48 @@
+"""The ``nlu:`` section of ``theke.yml``: how the bot understands messages."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = ["ENCODERS", "EncoderName", "NluSettings"]
+
+EncoderName = Literal["use", "e5", "none"]
+ENCODERS: tuple[EncoderName, ...] = ("use", "e5", "none")
+
+
+class NluSettings(BaseModel):
+    """Per-bot NLU settings; every field has a default that works for a shop bot.
+
+    ``threshold`` and ``margin`` decide out-of-scope: a message whose best
+    intent has less confidence than ``threshold``, or beats the second best
+    by less than ``margin``, has no intent (the bot falls back).
+    ``patterns`` are the bot's own regex entities, e.g. its order numbers.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    encoder: EncoderName = "use"
+    threshold: Annotated[float, Field(ge=0.0, le=1.0)] = 0.35
+    margin: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    ranking: Annotated[int, Field(ge=1, le=20)] = 5
+    timezone: str = "Europe/Berlin"
+    region: Annotated[str, Field(min_length=2, max_length=2)] = "DE"
+    currency: Annotated[str, Field(min_length=3, max_length=3)] = "EUR"
+    patterns: dict[str, str] = Field(
+        default_factory=lambda: {"order_number": r"\b[A-Z]{2}-?\d{6}\b"}
+    )
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, patterns: dict[str, str]) -> dict[str, str]:
+        for name, pattern in patterns.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"the pattern for `{name}` is not a regular expression: {exc}"
+                ) from exc
+        return patterns
