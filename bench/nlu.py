@@ -1,7 +1,8 @@
 """NLU benchmark: accuracy, training time, parse latency and memory on ../shared/data/nlu.
 
-python bench/nlu.py            # everything (about 10 minutes on 2 cores)
-python bench/nlu.py --quick    # xSID only, and the speed figures
+python bench/nlu.py                 # everything (about 10 minutes on 2 cores)
+python bench/nlu.py --quick         # xSID only, and the speed figures
+python bench/nlu.py --only speed    # one step; the others keep their last figures
 
 Systems: Theke's NLU as shipped (n-grams + the USE encoder, calibrated
 logistic regression, rules + catalog + CRF entities) and a plain baseline
@@ -195,13 +196,16 @@ def parse_worker(folder: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="xSID and speed only")
+    parser.add_argument("--only", help="run one step (xsid_de_cv5, speed, clinc150, ...)")
     parser.add_argument("--parse-worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.parse_worker:
         parse_worker(args.parse_worker)
         return 0
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    result: dict[str, Any] = {"benchmark": "nlu", "measured_at": now_iso(), "cores": os.cpu_count()}
+    previous = json.loads(RESULT.read_text()) if RESULT.is_file() else {}
+    result: dict[str, Any] = {**previous, "benchmark": "nlu", "measured_at": now_iso()}
+    result["cores"] = os.cpu_count()
     steps = [
         ("xsid_de_cv5", lambda: cross_validated("xsid-de", "de")),
         ("xsid_en_cv5", lambda: cross_validated("xsid-en", "en")),
@@ -209,12 +213,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("xsid_de_to_en", lambda: cross_lingual("xsid-de", "xsid-en", "en")),
         ("speed", speed),
     ]
-    if not args.quick:
+    if not args.quick or args.only:
         steps += [
             ("clinc150", lambda: train_test("clinc150", ("train",), ("test", "oos_test"))),
             ("banking77", lambda: train_test("banking77", ("train",), ("test",))),
         ]
     for name, step in steps:
+        if args.only and name != args.only:
+            continue
         started = time.perf_counter()
         result[name] = step()
         print(

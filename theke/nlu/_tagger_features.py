@@ -100,7 +100,7 @@ def featurize(
     lookups: LookupMatcher,
 ) -> list[Features]:
     """The CRF features of each of :func:`token_words` (with its cluster ids)."""
-    folded = [fold(word) for word in words]
+    folded = [_UNSAFE.sub("?", fold(word)) for word in words]
     own = [_word_features(word, low) for word, low in zip(words, folded, strict=True)]
     marks = lookups.marks(folded)
     return [
@@ -130,12 +130,11 @@ def _token_features(
         if 0 <= other < len(folded) and len(clusters[other]) > 1:
             features[f"{offset}c128"] = str(clusters[other][1])
     for name, mark in marks.items():
-        features[f"lookup:{name}"] = mark
+        features[f"lookup:{_UNSAFE.sub('?', name)}"] = mark
     return features
 
 
 def _word_features(word: str, low: str) -> Features:
-    low = _UNSAFE.sub("?", low)
     shape = _DIGIT.sub("d", _UPPER.sub(lambda m: "X" if m.group().isupper() else "x", word))
     features: Features = {"w": low, "sh": _RUN.sub(r"\1", shape), "shl": shape[:6]}
     for size in (2, 3, 4):

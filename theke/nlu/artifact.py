@@ -153,7 +153,10 @@ def _model(arrays: dict[str, np.ndarray[Any, Any]], fingerprint: str) -> NluMode
     if "tagger" in arrays:
         from theke.nlu.tagger import SlotTagger
 
-        tagger = SlotTagger.from_bytes(arrays["tagger"].tobytes())
+        try:
+            tagger = SlotTagger.from_bytes(arrays["tagger"].tobytes())
+        except ThekeError as exc:  # e.g. trained with other word clusters: retrain
+            raise ModelFileError(str(exc)) from exc
     return NluModel(
         languages=tuple(meta["languages"]),
         settings=NluSettings.model_validate(meta["settings"]),

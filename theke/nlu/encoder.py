@@ -25,7 +25,7 @@ import numpy.typing as npt
 from theke.errors import ConfigurationError
 from theke.nlu.settings import EncoderName
 
-__all__ = ["Encoder", "get_encoder", "prepare"]
+__all__ = ["Encoder", "get_encoder", "prepare", "use_tables"]
 
 _LETTER_RUN = re.compile(r"([^\W\d_])\1{2,}")
 _PUNCT_RUN = re.compile(r"([!?.])\1+")
@@ -67,6 +67,15 @@ class _Use:
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         return np.asarray(self._model.encode([prepare(t) for t in texts]), dtype=np.float32)
 
+    def tables(
+        self,
+    ) -> tuple[Any, npt.NDArray[np.uint8], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """The tokenizer and the subword embedding table (uint8 rows, per-chunk offset, scale)."""
+        backend = self._model._model  # loads the weights on first use
+        lo = np.asarray(backend.lo, dtype=np.float32)
+        scale = np.asarray(backend.scale, dtype=np.float32)
+        return self._model._tokenizer, backend.table, lo, scale
+
 
 class _E5:
     name = "e5"
@@ -80,6 +89,21 @@ class _E5:
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         vectors = self._model.query([prepare(t) for t in texts])
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+def use_tables() -> tuple[
+    Any, npt.NDArray[np.uint8], npt.NDArray[np.float32], npt.NDArray[np.float32]
+]:
+    """USE's tokenizer and embedding table, from the process's shared encoder.
+
+    The tagger's word clusters read the very table the encoder holds, so the
+    65 MB of it are in memory once (this reaches into the package's
+    internals, pinned by the version range in pyproject.toml).
+    """
+    encoder = get_encoder("use")
+    if not isinstance(encoder, _Use):
+        raise ConfigurationError("the USE encoder is not available")
+    return encoder.tables()
 
 
 @functools.cache

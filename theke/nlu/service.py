@@ -2,16 +2,19 @@
 
 Starting a bot loads the model trained on exactly its current training data
 from ``BOT/.theke/models`` (checked against its SHA-256), or trains one and
-writes it there. :meth:`NluService.retrain` trains a new model in a
-background thread and swaps it in when it is ready; parses in the meantime
-use the old model, and a failed training keeps it.
+writes it there. A server trains in a separate process: training imports
+scikit-learn and SciPy (about 80 MB that a process never gives back) and
+would compete with parsing for the interpreter lock. :meth:`NluService.retrain`
+trains a new model in the background and swaps it in when it is ready;
+parses in the meantime use the old model, and a failed training keeps it.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -29,18 +32,36 @@ __all__ = ["NluService", "load_or_train"]
 _log = structlog.get_logger("theke.nlu")
 
 
-def load_or_train(data: Sequence[TrainingData], settings: NluSettings, folder: Path) -> NluModel:
-    """The model for ``data`` from ``folder`` if there and intact, else a new one saved there."""
+def load_or_train(
+    data: Sequence[TrainingData], settings: NluSettings, folder: Path, *, isolated: bool = False
+) -> NluModel:
+    """The model for ``data`` from ``folder`` if there and intact, else a new one saved there.
+
+    ``isolated`` trains in a child process and loads its file (for servers).
+    """
     wanted = fingerprint(data, settings)
     try:
         model = load_model(folder, wanted)
     except ModelFileError as exc:
-        _log.info(
-            "theke.nlu.training", reason=str(exc), examples=sum(len(d.examples) for d in data)
-        )
+        examples = sum(len(d.examples) for d in data)
+        _log.info("theke.nlu.training", reason=str(exc), examples=examples)
     else:
         _log.info("theke.nlu.loaded", fingerprint=wanted[:16])
         return model
+    if isolated:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            pool.submit(_train_to_file, list(data), settings, folder).result()
+        return load_model(folder, wanted)
+    return _train_and_save(data, settings, folder)
+
+
+def _train_to_file(data: Sequence[TrainingData], settings: NluSettings, folder: Path) -> None:
+    """In the child process: train and write the file (the model itself stays there)."""
+    _train_and_save(data, settings, folder)
+
+
+def _train_and_save(data: Sequence[TrainingData], settings: NluSettings, folder: Path) -> NluModel:
     model = train_nlu(data, settings)
     save_model(model, folder)
     return model
@@ -49,14 +70,24 @@ def load_or_train(data: Sequence[TrainingData], settings: NluSettings, folder: P
 class NluService:
     """Holds the current model of one bot; safe to use from many threads."""
 
-    def __init__(self, model: NluModel, folder: Path) -> None:
+    def __init__(self, model: NluModel, folder: Path, *, isolated: bool = True) -> None:
         self._model = model
         self._folder = folder
+        self._isolated = isolated
         self._lock = threading.Lock()
 
     @classmethod
-    def start(cls, data: Sequence[TrainingData], settings: NluSettings, folder: Path) -> NluService:
-        return cls(load_or_train(data, settings, folder), folder)
+    def start(
+        cls,
+        data: Sequence[TrainingData],
+        settings: NluSettings,
+        folder: Path,
+        *,
+        isolated: bool = True,
+    ) -> NluService:
+        """Load the model for ``data``, or train it (in a child process if ``isolated``)."""
+        model = load_or_train(data, settings, folder, isolated=isolated)
+        return cls(model, folder, isolated=isolated)
 
     @property
     def model(self) -> NluModel:
@@ -81,7 +112,7 @@ class NluService:
     ) -> None:
         try:
             with self._lock:  # one training at a time; parses never wait for it
-                model = load_or_train(data, settings, self._folder)
+                model = load_or_train(data, settings, self._folder, isolated=self._isolated)
                 self._model = model
         except BaseException as exc:
             _log.exception("theke.nlu.retrain_failed")

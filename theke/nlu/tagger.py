@@ -8,11 +8,14 @@ span's tags). Spans are learnt as BIO tags over :func:`tokenize`'s tokens; a
 span that cuts through a word is widened to the whole word.
 
 A trained tagger is stored as bytes (:meth:`SlotTagger.to_bytes`): a short
-JSON header followed by the crfsuite model file, never a pickle.
+JSON header followed by the crfsuite model file, never a pickle. The header
+holds the model's SHA-256, checked before crfsuite (which trusts its input)
+ever sees the model.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import struct
 import tempfile
@@ -68,7 +71,9 @@ class TaggedText:
     def __post_init__(self) -> None:
         end_of_last = 0
         for start, end, label in sorted(self.spans):
-            if not 0 <= start < end <= len(self.text) or not label:
+            if not label or not label.isprintable():
+                raise TaggerError(f"span label {label!r} must be a printable, non-empty name")
+            if not 0 <= start < end <= len(self.text):
                 raise TaggerError(f"span ({start}, {end}, {label!r}) does not fit {self.text!r}")
             if start < end_of_last:
                 raise TaggerError(f"spans overlap in {self.text!r}")
@@ -76,7 +81,10 @@ class TaggedText:
 
 
 class SlotTagger:
-    """Finds the entities it was trained on in new messages; read-only and thread-safe."""
+    """Finds the entities it was trained on in new messages; read-only and thread-safe.
+
+    Make one with :meth:`train` or :meth:`from_bytes`.
+    """
 
     __slots__ = ("_clusters", "_lock", "_lookups", "_matcher", "_model", "_tagger", "labels")
 
@@ -142,8 +150,9 @@ class SlotTagger:
             "labels": sorted(self.labels),
             "lookups": self._lookups,
             "clusters": self._clusters.version if self._clusters else None,
+            "model_sha256": hashlib.sha256(self._model or b"").hexdigest(),
         }
-        head = json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        head = json.dumps(header, sort_keys=True).encode("utf-8")
         return _MAGIC + struct.pack(">I", len(head)) + head + (self._model or b"")
 
     @classmethod
@@ -157,6 +166,8 @@ class SlotTagger:
             lookups = {str(k): tuple(str(v) for v in vs) for k, vs in header["lookups"].items()}
         except (KeyError, TypeError, AttributeError) as exc:
             raise TaggerError("the tagger's header is damaged") from exc
+        if header.get("model_sha256") != hashlib.sha256(model).hexdigest():
+            raise TaggerError("the tagger's model is truncated or damaged: train the bot again")
         if not model:
             return cls(None, labels, lookups)
         if header.get("clusters") != get_clusters().version:
@@ -223,8 +234,9 @@ def _entity(text: str, start: int, end: int, label: str, confidence: float) -> E
 
 
 def _open(model: bytes) -> Any:
-    if not model.startswith(_CRF_MAGIC):
-        raise TaggerError("the tagger's model is not a crfsuite model")
+    # crfsuite trusts its input (a cut model crashes the process): check what we can first
+    if not model.startswith(_CRF_MAGIC) or model[4:8] != struct.pack("<I", len(model)):
+        raise TaggerError("the tagger's model is not a whole crfsuite model")
     tagger = pycrfsuite.Tagger()
     try:
         tagger.open_inmemory(model)
