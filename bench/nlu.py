@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -187,10 +186,18 @@ def parse_worker(folder: str) -> None:
                     "p99": timings[int(len(timings) * 0.99)],
                     "n": len(timings),
                 },
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "peak_rss_mb": _peak_rss_mb(),
             }
         )
     )
+
+
+def _peak_rss_mb() -> float:
+    """VmHWM of this process (ru_maxrss would carry over the parent's peak across fork and exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

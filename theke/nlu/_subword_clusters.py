@@ -11,8 +11,9 @@ The centroids were fitted once (k-means over the unit rows of the table's
 Latin-script pieces) and ship in ``resources/tagger_clusters.npz``; regenerate
 them with ``python -m theke.nlu._subword_clusters``. The table and tokenizer
 are the ones the sentence encoder holds (:func:`theke.nlu.encoder.use_tables`),
-so they are in memory once per process. :attr:`SubwordClusters.version` fingerprints centroids, table
-and vocabulary, so a tagger trained on other clusters is refused, not misread.
+so they are in memory once per process. :attr:`SubwordClusters.version`
+fingerprints centroids, table and vocabulary, so a tagger trained on other
+clusters is refused, not misread.
 """
 
 from __future__ import annotations
