@@ -101,3 +101,15 @@ def test_bad_input_gets_a_sensible_parse(model: NluModel, text: str) -> None:
         assert parse.intent is None or parse.intent.confidence < 1.0
     for entity in parse.entities:
         assert parse.text[entity.start : entity.end] == entity.text
+
+
+def test_off_topic_questions_are_out_of_scope_by_similarity(model: NluModel) -> None:
+    parse = model.parse("What is the meaning of life?")
+    assert parse.intent is None
+    assert parse.extras["similarity"] < model.settings.min_similarity
+    assert parse.ranking  # the guesses stay for a fallback that offers them
+
+
+def test_the_similarity_floor_can_be_switched_off(tmp_path: Path) -> None:
+    lenient = train_nlu(shop_data(tmp_path), NluSettings(threshold=0.0, min_similarity=-1.0))
+    assert lenient.parse("What is the meaning of life?").intent is not None

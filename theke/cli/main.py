@@ -114,9 +114,11 @@ def validate(bot: str | None) -> None:
     settings = settings_for(bot)
     loaded = load_bot(settings.bot)
     config = loaded.config
+    intents = {intent for data in loaded.nlu for intent in data.intents}
+    examples = sum(len(data.examples) for data in loaded.nlu)
     click.echo(
         f"ok: {config.name} — languages {', '.join(config.languages)}, "
-        f"{len(config.keywords)} keyword rules"
+        f"{len(config.keywords)} keyword rules, {len(intents)} intents with {examples} examples"
     )
 
 

@@ -122,6 +122,8 @@ def _arrays(model: NluModel) -> dict[str, np.ndarray[Any, Any]]:
         "w_dense": c.w_dense,
         "bias": c.bias,
     }
+    if model.anchors is not None:
+        arrays["anchors"] = model.anchors
     if model.tagger is not None:
         arrays["tagger"] = np.frombuffer(model.tagger.to_bytes(), dtype=np.uint8)
     return arrays
@@ -168,6 +170,7 @@ def _model(arrays: dict[str, np.ndarray[Any, Any]], fingerprint: str) -> NluMode
             {k: tuple(re.compile(p) for p in v) for k, v in meta["regexes"].items()}
         ),
         fingerprint=fingerprint,
+        anchors=arrays.get("anchors"),
     )
 
 

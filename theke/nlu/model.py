@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from theke.nlu.classifier import IntentClassifier
 from theke.nlu.encoder import get_encoder
@@ -49,6 +50,8 @@ class NluModel:
     synonyms: Mapping[str, str]
     regexes: Mapping[str, tuple[re.Pattern[str], ...]]
     fingerprint: str = ""
+    anchors: npt.NDArray[np.float16] | None = None
+    """The training examples' embeddings: how close a message comes to anything the bot knows."""
 
     @property
     def intents(self) -> tuple[str, ...]:
@@ -62,25 +65,41 @@ class NluModel:
         guess = detect_language(text, self.languages, language)
         if not fold(text).strip():
             return Parse(text, guess.language, None, (), (), guess.confidence)
-        ranking = self._rank(text)
+        embedding = self._embed(text)
+        ranking = self._rank(text, embedding)
+        similarity = self._similarity(embedding)
         entities = self._entities(text, guess.language, now)
-        return Parse(
-            text, guess.language, self._decide(ranking), ranking, entities, guess.confidence
-        )
+        intent = self._decide(ranking, similarity)
+        extras = {} if similarity is None else {"similarity": round(similarity, 4)}
+        return Parse(text, guess.language, intent, ranking, entities, guess.confidence, extras)
 
-    def _rank(self, text: str) -> tuple[IntentScore, ...]:
+    def _embed(self, text: str) -> npt.NDArray[np.float32] | None:
+        if not self.classifier.intents or not self.classifier.uses_embeddings:
+            return None
+        encoder = get_encoder(self.settings.encoder)
+        return encoder.encode([text])[0] if encoder is not None else None
+
+    def _rank(
+        self, text: str, embedding: npt.NDArray[np.float32] | None
+    ) -> tuple[IntentScore, ...]:
         if not self.classifier.intents:
             return ()
-        embedding = None
-        if self.classifier.uses_embeddings:
-            encoder = get_encoder(self.settings.encoder)
-            embedding = encoder.encode([text])[0] if encoder is not None else None
         probabilities = self.classifier.probabilities(text, embedding)
         top = np.argsort(-probabilities)[: self.settings.ranking]
         return tuple(IntentScore(self.classifier.intents[i], float(probabilities[i])) for i in top)
 
-    def _decide(self, ranking: Sequence[IntentScore]) -> IntentScore | None:
+    def _similarity(self, embedding: npt.NDArray[np.float32] | None) -> float | None:
+        """The cosine similarity of the message to the closest training example."""
+        if embedding is None or self.anchors is None or not len(self.anchors):
+            return None
+        return float((self.anchors @ embedding.astype(np.float16)).max())
+
+    def _decide(
+        self, ranking: Sequence[IntentScore], similarity: float | None
+    ) -> IntentScore | None:
         if not ranking or ranking[0].confidence < self.settings.threshold:
+            return None
+        if similarity is not None and similarity < self.settings.min_similarity:
             return None
         second = ranking[1].confidence if len(ranking) > 1 else 0.0
         return ranking[0] if ranking[0].confidence - second >= self.settings.margin else None

@@ -78,4 +78,5 @@ class Parse:
             "intent": self.intent.to_json() if self.intent else None,
             "ranking": [score.to_json() for score in self.ranking],
             "entities": [entity.to_json() for entity in self.entities],
+            **self.extras,
         }

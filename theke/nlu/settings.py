@@ -16,9 +16,12 @@ ENCODERS: tuple[EncoderName, ...] = ("use", "e5", "none")
 class NluSettings(BaseModel):
     """Per-bot NLU settings; every field has a default that works for a shop bot.
 
-    ``threshold`` and ``margin`` decide out-of-scope: a message whose best
-    intent has less confidence than ``threshold``, or beats the second best
-    by less than ``margin``, has no intent (the bot falls back).
+    ``threshold``, ``margin`` and ``min_similarity`` decide out-of-scope: a
+    message whose best intent has less confidence than ``threshold``, beats
+    the second best by less than ``margin``, or whose sentence embedding is
+    less similar than ``min_similarity`` to every training example (an
+    off-topic question the classifier would still force into some intent)
+    has no intent, and the bot falls back.
     ``patterns`` are the bot's own regex entities, e.g. its order numbers.
     """
 
@@ -27,6 +30,7 @@ class NluSettings(BaseModel):
     encoder: EncoderName = "use"
     threshold: Annotated[float, Field(ge=0.0, le=1.0)] = 0.35
     margin: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    min_similarity: Annotated[float, Field(ge=-1.0, le=1.0)] = 0.35
     ranking: Annotated[int, Field(ge=1, le=20)] = 5
     timezone: str = "Europe/Berlin"
     region: Annotated[str, Field(min_length=2, max_length=2)] = "DE"

@@ -7,6 +7,8 @@ import json
 import re
 from collections.abc import Sequence
 from types import MappingProxyType
+
+import numpy as np
 from typing import TYPE_CHECKING
 
 from theke.nlu.classifier import ClassifierConfig, IntentClassifier
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMAT_VERSION", "compile_patterns", "fingerprint", "train_nlu"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Bumped whenever training changes what a model holds: old model files are then retrained."""
 
 
@@ -49,6 +51,7 @@ def train_nlu(
         synonyms=MappingProxyType(dict(merged.synonyms)),
         regexes=compile_patterns(merged, settings),
         fingerprint=fingerprint(data, settings),
+        anchors=None if embeddings is None else embeddings.astype(np.float16),
     )
 
 
