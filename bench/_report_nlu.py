@@ -184,4 +184,15 @@ def nlu_section(results: Sequence[dict[str, Any]]) -> str:
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "---|" * len(header))
     lines += ["| " + " | ".join(row) + " |" for row in _rows(theke, rasa, memory)]
+    curve = theke.get("xsid_de_learning_curve")
+    if isinstance(curve, dict) and curve:
+        sizes = ", ".join(f"{k.removeprefix('train_')}: {_pct(v)}" for k, v in curve.items())
+        lines += ["", f"German xSID accuracy by number of training examples (k-fold): {sizes}."]
+    tagger = next((r for r in results if r.get("benchmark") == "nlu_tagger"), None)
+    if tagger is not None:
+        lines += [
+            "",
+            "The CRF tagger alone (`bench/nlu_tagger.py`), entity F1 by 5-fold CV: German "
+            f"{_f1(_get(tagger, 'xsid-de', 'f1'))}, English {_f1(_get(tagger, 'xsid-en', 'f1'))}.",
+        ]
     return "\n".join(lines) + "\n"

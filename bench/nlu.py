@@ -93,6 +93,19 @@ def cross_validated(name: str, language: str) -> dict[str, Any]:
     }
 
 
+def learning_curve(name: str, language: str) -> dict[str, Any]:
+    """Accuracy by training-set size: k-fold for k = 3, 5, 10, 20 (trained on 2/3 … 19/20)."""
+    rows = nlu_data.load(name)
+    curve = {}
+    for k in (3, 5, 10, 20):
+        right = 0
+        for train, test in nlu_data.folds(rows, k):
+            run = theke(train, test, language)
+            right += sum(p.gold == p.predicted for p in run.predictions)
+        curve[f"train_{len(rows) - len(rows) // k}"] = right / len(rows)
+    return curve
+
+
 def cross_lingual(source: str, target: str, language: str) -> dict[str, Any]:
     train, test = nlu_data.load(source), nlu_data.load(target)
     return {
@@ -216,6 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     steps = [
         ("xsid_de_cv5", lambda: cross_validated("xsid-de", "de")),
         ("xsid_en_cv5", lambda: cross_validated("xsid-en", "en")),
+        ("xsid_de_learning_curve", lambda: learning_curve("xsid-de", "de")),
         ("xsid_en_to_de", lambda: cross_lingual("xsid-en", "xsid-de", "de")),
         ("xsid_de_to_en", lambda: cross_lingual("xsid-de", "xsid-en", "en")),
         ("speed", speed),

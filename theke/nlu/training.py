@@ -7,9 +7,9 @@ import json
 import re
 from collections.abc import Sequence
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
-from typing import TYPE_CHECKING
 
 from theke.nlu.classifier import ClassifierConfig, IntentClassifier
 from theke.nlu.data import TrainingData
