@@ -3,9 +3,9 @@
 python bench/nlu_memory.py [--messages 10000]
 
 Starts the real server on an empty SQLite database, opens 100 web chat
-sessions and posts the messages over HTTP, 16 at a time; the texts are
-customer questions the keywords do not catch (the xSID German utterances and
-the demo bot's own examples, cycled), so every one goes through the NLU. When
+sessions and posts the messages over HTTP, 16 at a time; the texts are the
+xSID German utterances, cycled: questions the demo's keywords do not catch,
+so every one goes through the NLU. When
 the inbound queue is empty it reads the server's current and peak resident
 memory. Writes bench/results/nlu_memory.json.
 """

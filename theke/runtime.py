@@ -41,7 +41,11 @@ def _start_nlu(bot: Bot) -> NluService | None:
         return None
     from theke.nlu.service import NluService
 
-    return NluService.start(bot.nlu, bot.config.nlu, bot.data_folder / "models")
+    service = NluService.start(bot.nlu, bot.config.nlu, bot.data_folder / "models")
+    # Load the encoder, the tagger's clusters, the language model and the date parser now,
+    # once, before any customer waits for them.
+    service.parse("Habt ihr Laufschuhe unter 100 Euro am 24-12-2026 um 15 Uhr?")
+    return service
 
 
 def worker_id() -> str:

@@ -109,3 +109,23 @@ def test_a_broken_training_file_names_file_and_line(bot: Path, tmp_path: Path) -
     assert result.exit_code == 2
     assert "de.yml" in result.output and "line" in result.output
     assert "the intent `leer` has no examples" in result.output
+
+
+def test_validate_counts_intents_and_refuses_a_yaml_suffix(bot: Path, tmp_path: Path) -> None:
+    assert "17 intents" in _run("validate", str(bot))
+    renamed = tmp_path / "renamed"
+    shutil.copytree(bot, renamed, ignore=shutil.ignore_patterns(".theke"))
+    (renamed / "nlu" / "de.yml").rename(renamed / "nlu" / "de.yaml")
+    result = CliRunner().invoke(cli, ["validate", str(renamed)])
+    assert result.exit_code == 2
+    assert "rename it to de.yml" in result.output
+
+
+def test_a_bad_time_zone_in_theke_yml_names_the_line(bot: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "tz"
+    shutil.copytree(bot, broken, ignore=shutil.ignore_patterns(".theke"))
+    config = broken / "theke.yml"
+    config.write_text(config.read_text().replace("  threshold: 0.35", "  timezone: Europe/Berlni"))
+    result = CliRunner().invoke(cli, ["validate", str(broken)])
+    assert result.exit_code == 2
+    assert "theke.yml" in result.output and "not a time zone" in result.output

@@ -113,3 +113,41 @@ def test_off_topic_questions_are_out_of_scope_by_similarity(model: NluModel) -> 
 def test_the_similarity_floor_can_be_switched_off(tmp_path: Path) -> None:
     lenient = train_nlu(shop_data(tmp_path), NluSettings(threshold=0.0, min_similarity=-1.0))
     assert lenient.parse("What is the meaning of life?").intent is not None
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x07 \u200b", "???!!!", "😀😀😀", "💩"])
+def test_messages_without_words_have_no_intent(model: NluModel, text: str) -> None:
+    assert model.parse(text).intent is None
+
+
+@pytest.mark.parametrize(
+    "text", ["\ud800 hallo versand", "hallo \udcff", "Gro\u0308ße 43 von Nike"]
+)
+def test_broken_and_decomposed_unicode_is_read_like_the_clean_text(
+    model: NluModel, text: str
+) -> None:
+    parse = model.parse(text)
+    parse.text.encode("utf-8")  # no lone surrogates left
+    for entity in parse.entities:
+        assert parse.text[entity.start : entity.end] == entity.text
+    if "Nike" in text:
+        found = {e.entity: e for e in parse.entities}
+        assert found["brand"].text == "Nike"
+        assert found["size"].value == {"system": "EU", "value": 43.0}
+
+
+def test_learnt_entities_of_rule_kinds_carry_the_rules_values(model: NluModel) -> None:
+    for text in ("zeig mir rote turnschuhe", "sandalen in 43", "ich weiß nicht"):
+        for entity in model.parse(text).entities:
+            if entity.entity == "size":
+                assert entity.value is None or isinstance(entity.value, dict)
+            if entity.entity == "color":
+                assert entity.value is None or entity.value in {"red", "white", "black"}
+
+
+def test_the_south_is_not_a_suede_shoe(tmp_path: Path) -> None:
+    from theke.nlu.gazetteer import Gazetteer
+
+    catalog = Gazetteer.from_tables({"product": ["Suede", "Samba"]}, {})
+    assert catalog.find("Liefert ihr auch in den Süden?") == []
+    assert [e.value for e in catalog.find("die Sambas in weiß")] == ["Samba"]

@@ -136,3 +136,15 @@ def test_a_broken_jsonl_line_is_named(tmp_path: Path) -> None:
         read_training_file(path, "de")
     assert caught.value.line == 2
     assert "`intent`" in caught.value.problem
+
+
+def test_a_misspelt_time_zone_or_region_is_named_in_theke_yml() -> None:
+    from pydantic import ValidationError
+
+    from theke.nlu.settings import NluSettings
+
+    with pytest.raises(ValidationError, match="not a time zone"):
+        NluSettings(timezone="Europe/Berlni")
+    with pytest.raises(ValidationError, match="not a country code"):
+        NluSettings(region="XX")
+    assert NluSettings(region="at").region == "AT"

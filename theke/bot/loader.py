@@ -70,6 +70,9 @@ def _read_nlu(path: Path, config: BotConfig) -> Iterator[TrainingData]:
     folder = path / "nlu"
     if folder.is_dir():
         for file in sorted(folder.glob("*.y*ml")):
+            if file.suffix == ".yaml":
+                problem = "NLU files end in `.yml`, so this file would be ignored"
+                raise BotFolderError(str(file), None, problem, f"rename it to {file.stem}.yml")
             if file.stem not in config.languages:
                 problem = f"`{file.stem}` is not one of the bot's languages"
                 fix = f"name the file after a language in {CONFIG_FILE}: " + ", ".join(

@@ -42,7 +42,8 @@ def save_model(model: NluModel, folder: Path) -> Path:
     """Write ``model`` into ``folder`` (created if needed); returns the model file's path."""
     folder.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
-    np.savez(buffer, allow_pickle=False, **_arrays(model))
+    arrays: dict[str, Any] = _arrays(model)
+    np.savez(buffer, **arrays)  # plain arrays only: nothing here needs pickle
     data = buffer.getvalue()
     name = f"nlu-{model.fingerprint[:16]}.npz"
     _write_atomically(folder / name, data)
@@ -77,8 +78,13 @@ def load_model(folder: Path, fingerprint: str | None = None) -> NluModel:
         raise ModelFileError(
             f"{folder / name} does not match its checksum: it was changed; retrain"
         )
-    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
-        return _model({key: arrays[key] for key in arrays.files}, str(manifest["fingerprint"]))
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            return _model({key: arrays[key] for key in arrays.files}, str(manifest["fingerprint"]))
+    except (KeyError, TypeError, ValueError) as exc:  # a file from another layout: retrain
+        raise ModelFileError(
+            f"{folder / name} is not a model this version can read: {exc}"
+        ) from exc
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
@@ -123,7 +129,7 @@ def _arrays(model: NluModel) -> dict[str, np.ndarray[Any, Any]]:
         "bias": c.bias,
     }
     if model.anchors is not None:
-        arrays["anchors"] = model.anchors
+        arrays["anchors"] = model.anchors.astype(np.float16)  # half the file; float32 in memory
     if model.tagger is not None:
         arrays["tagger"] = np.frombuffer(model.tagger.to_bytes(), dtype=np.uint8)
     return arrays
@@ -170,7 +176,7 @@ def _model(arrays: dict[str, np.ndarray[Any, Any]], fingerprint: str) -> NluMode
             {k: tuple(re.compile(p) for p in v) for k, v in meta["regexes"].items()}
         ),
         fingerprint=fingerprint,
-        anchors=arrays.get("anchors"),
+        anchors=None if "anchors" not in arrays else arrays["anchors"].astype(np.float32),
     )
 
 

@@ -95,20 +95,28 @@ class IntentClassifier:
 
     def probabilities(self, text: str, embedding: Array | None = None) -> Array:
         """The calibrated probability of each intent (in the order of ``intents``)."""
+        return self.scores(text, embedding)[0]
+
+    def scores(self, text: str, embedding: Array | None = None) -> tuple[Array, bool]:
+        """:meth:`probabilities`, and whether any feature of ``text`` was known from training."""
         if not self.intents:
-            return np.empty(0, np.float32)
+            return np.empty(0, np.float32), False
         words = tokens(text)
         logits: Array = self.bias.copy()
-        columns, weights = self.chars.weigh(char_features(words))
-        if columns.size:
-            logits += weights @ self.w_char[columns]
-        columns, weights = self.words.weigh(word_features(words))
-        if columns.size:
-            logits += weights @ self.w_word[columns]
+        seen = False
+        for vocabulary, weights_of, features in (
+            (self.chars, self.w_char, char_features(words)),
+            (self.words, self.w_word, word_features(words)),
+        ):
+            columns, weights = vocabulary.weigh(features)
+            if columns.size:
+                logits += weights @ weights_of[columns]
+                seen = True
         if embedding is not None and self.uses_embeddings:
             logits += embedding @ self.w_dense
+            seen = True
         scaled = logits / np.float32(self.temperature)
         scaled -= scaled.max()
         exp = np.exp(scaled)
         result: Array = (exp / exp.sum()).astype(np.float32)
-        return result
+        return result, seen

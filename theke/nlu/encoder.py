@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -106,9 +107,17 @@ def use_tables() -> tuple[
     return encoder.tables()
 
 
-@functools.cache
 def get_encoder(name: EncoderName) -> Encoder | None:
     """The process's shared encoder ``name`` (loaded on first use); ``None`` for ``none``."""
+    with _LOADING:  # two threads arriving first must not load two copies
+        return _load(name)
+
+
+_LOADING = threading.Lock()
+
+
+@functools.cache
+def _load(name: EncoderName) -> Encoder | None:
     if name == "none":
         return None
     try:

@@ -25,7 +25,7 @@ from theke.nlu.result import Entity
 __all__ = ["Gazetteer"]
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_ENDINGS = ("en", "n", "e", "s")
+_ENDINGS = ("en", "e", "s")  # not "n": "Süden" would stem to "suede"
 _MAX_WORDS = 6
 
 
@@ -126,7 +126,7 @@ def _stem(word: str) -> str:
     if word.isdigit() or len(word) < 5:
         return word
     for ending in _ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= 4:
+        if word.endswith(ending) and len(word) - len(ending) >= 5:
             return word[: -len(ending)]
     return word
 

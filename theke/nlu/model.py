@@ -11,8 +11,9 @@ order; plain numbers come last.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -21,11 +22,11 @@ import numpy.typing as npt
 
 from theke.nlu.classifier import IntentClassifier
 from theke.nlu.encoder import get_encoder
-from theke.nlu.entities import ExtractContext, extract_rules
+from theke.nlu.entities import RULE_KINDS, ExtractContext, extract_rules
 from theke.nlu.entities._spans import non_overlapping
 from theke.nlu.gazetteer import Gazetteer
 from theke.nlu.language import detect_language
-from theke.nlu.normalize import fold
+from theke.nlu.normalize import fold, squeeze
 from theke.nlu.result import Entity, IntentScore, Parse
 from theke.nlu.settings import NluSettings
 
@@ -50,7 +51,7 @@ class NluModel:
     synonyms: Mapping[str, str]
     regexes: Mapping[str, tuple[re.Pattern[str], ...]]
     fingerprint: str = ""
-    anchors: npt.NDArray[np.float16] | None = None
+    anchors: npt.NDArray[np.float32] | None = None
     """The training examples' embeddings: how close a message comes to anything the bot knows."""
 
     @property
@@ -61,15 +62,17 @@ class NluModel:
         self, text: str, *, language: str | None = None, now: datetime | None = None
     ) -> Parse:
         """Understand ``text``; ``language`` is the customer's language so far, if known."""
-        text = text[:MAX_CHARS]
+        text = _clean(text)
         guess = detect_language(text, self.languages, language)
-        if not fold(text).strip():
+        if not squeeze(text):
             return Parse(text, guess.language, None, (), (), guess.confidence)
-        embedding = self._embed(text)
-        ranking = self._rank(text, embedding)
+        # Emoji and symbols are all one unknown piece to the encoder: only n-grams judge them.
+        embedding = self._embed(text) if any(c.isalnum() for c in text) else None
+        probabilities, seen = self._probabilities(text, embedding)
+        ranking = self._rank(probabilities)
         similarity = self._similarity(embedding)
         entities = self._entities(text, guess.language, now)
-        intent = self._decide(ranking, similarity)
+        intent = self._decide(probabilities, ranking, similarity) if seen else None
         extras = {} if similarity is None else {"similarity": round(similarity, 4)}
         return Parse(text, guess.language, intent, ranking, entities, guess.confidence, extras)
 
@@ -79,12 +82,15 @@ class NluModel:
         encoder = get_encoder(self.settings.encoder)
         return encoder.encode([text])[0] if encoder is not None else None
 
-    def _rank(
+    def _probabilities(
         self, text: str, embedding: npt.NDArray[np.float32] | None
-    ) -> tuple[IntentScore, ...]:
+    ) -> tuple[npt.NDArray[np.float32], bool]:
+        """Each intent's probability, and whether the classifier saw anything it knows."""
         if not self.classifier.intents:
-            return ()
-        probabilities = self.classifier.probabilities(text, embedding)
+            return np.empty(0, np.float32), False
+        return self.classifier.scores(text, embedding)
+
+    def _rank(self, probabilities: npt.NDArray[np.float32]) -> tuple[IntentScore, ...]:
         top = np.argsort(-probabilities)[: self.settings.ranking]
         return tuple(IntentScore(self.classifier.intents[i], float(probabilities[i])) for i in top)
 
@@ -92,16 +98,19 @@ class NluModel:
         """The cosine similarity of the message to the closest training example."""
         if embedding is None or self.anchors is None or not len(self.anchors):
             return None
-        return float((self.anchors @ embedding.astype(np.float16)).max())
+        return float((self.anchors @ embedding).max())
 
     def _decide(
-        self, ranking: Sequence[IntentScore], similarity: float | None
+        self,
+        probabilities: npt.NDArray[np.float32],
+        ranking: Sequence[IntentScore],
+        similarity: float | None,
     ) -> IntentScore | None:
         if not ranking or ranking[0].confidence < self.settings.threshold:
             return None
         if similarity is not None and similarity < self.settings.min_similarity:
             return None
-        second = ranking[1].confidence if len(ranking) > 1 else 0.0
+        second = float(np.partition(probabilities, -2)[-2]) if len(probabilities) > 1 else 0.0
         return ranking[0] if ranking[0].confidence - second >= self.settings.margin else None
 
     def _entities(self, text: str, language: str, now: datetime | None) -> tuple[Entity, ...]:
@@ -115,6 +124,7 @@ class NluModel:
         rules = extract_rules(text, context, patterns=self.regexes)
         numbers = [e for e in rules if e.entity == "number"]
         learnt = [self._canonical(e) for e in self.tagger.tag(text)] if self.tagger else []
+        learnt = [self._typed(e, context) for e in learnt]
         preferred = [
             *(e for e in rules if e.entity != "number"),
             *self.gazetteer.find(text),
@@ -126,14 +136,25 @@ class NluModel:
     def _canonical(self, entity: Entity) -> Entity:
         """A learnt entity's value, mapped through the bot's synonyms."""
         value = self.synonyms.get(fold(entity.text))
-        if value is None:
+        return entity if value is None else replace(entity, value=value)
+
+    def _typed(self, entity: Entity, context: ExtractContext) -> Entity:
+        """A learnt price, size, date, ... with the value the rules read in its text.
+
+        Values of these kinds always have the rules' shape (a size is
+        ``{"system", "value"}``, never a string); where the rules read nothing
+        in the span, the value is ``None``.
+        """
+        if entity.entity not in RULE_KINDS and entity.entity not in self.regexes:
             return entity
-        return Entity(
-            entity.entity,
-            entity.start,
-            entity.end,
-            entity.text,
-            value,
-            entity.confidence,
-            entity.extractor,
-        )
+        read = extract_rules(entity.text, context, [entity.entity], patterns=self.regexes)
+        return replace(entity, value=read[0].value if read else None)
+
+
+def _clean(text: str) -> str:
+    """The text as parsed: composed (NFC), no lone surrogates, at most :data:`MAX_CHARS`."""
+    text = text[:MAX_CHARS]
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8")
+        text = unicodedata.normalize("NFC", text)
+    return text

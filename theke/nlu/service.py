@@ -11,15 +11,18 @@ parses in the meantime use the old model, and a failed training keeps it.
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 
 import structlog
 
+from theke.errors import ThekeError
 from theke.nlu.artifact import ModelFileError, load_model, save_model
 from theke.nlu.data import TrainingData
 from theke.nlu.model import NluModel
@@ -40,20 +43,36 @@ def load_or_train(
     ``isolated`` trains in a child process and loads its file (for servers).
     """
     wanted = fingerprint(data, settings)
+    model = _load_if_current(folder, wanted, data)
+    if model is not None:
+        return model
+    folder.mkdir(parents=True, exist_ok=True)
+    # One trainer at a time: a web and a worker process starting together train once.
+    with (folder / ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        model = _load_if_current(folder, wanted, data)
+        if model is not None:
+            return model
+        if not isolated:
+            return _train_and_save(data, settings, folder)
+        context = multiprocessing.get_context("spawn")
+        try:
+            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                pool.submit(_train_to_file, list(data), settings, folder).result()
+        except BrokenProcessPool as exc:
+            raise ThekeError(f"training the NLU model in {folder} crashed: {exc}") from exc
+        return load_model(folder, wanted)
+
+
+def _load_if_current(folder: Path, wanted: str, data: Sequence[TrainingData]) -> NluModel | None:
     try:
         model = load_model(folder, wanted)
     except ModelFileError as exc:
         examples = sum(len(d.examples) for d in data)
         _log.info("theke.nlu.training", reason=str(exc), examples=examples)
-    else:
-        _log.info("theke.nlu.loaded", fingerprint=wanted[:16])
-        return model
-    if isolated:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            pool.submit(_train_to_file, list(data), settings, folder).result()
-        return load_model(folder, wanted)
-    return _train_and_save(data, settings, folder)
+        return None
+    _log.info("theke.nlu.loaded", fingerprint=wanted[:16])
+    return model
 
 
 def _train_to_file(data: Sequence[TrainingData], settings: NluSettings, folder: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -38,6 +39,26 @@ class NluSettings(BaseModel):
     patterns: dict[str, str] = Field(
         default_factory=lambda: {"order_number": r"\b[A-Z]{2}-?\d{6}\b"}
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, timezone: str) -> str:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"`{timezone}` is not a time zone; use one like Europe/Berlin"
+            ) from exc
+        return timezone
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, region: str) -> str:
+        import phonenumbers
+
+        if region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"`{region}` is not a country code; use one like DE, AT or CH")
+        return region.upper()
 
     @field_validator("patterns")
     @classmethod

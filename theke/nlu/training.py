@@ -51,7 +51,7 @@ def train_nlu(
         synonyms=MappingProxyType(dict(merged.synonyms)),
         regexes=compile_patterns(merged, settings),
         fingerprint=fingerprint(data, settings),
-        anchors=None if embeddings is None else embeddings.astype(np.float16),
+        anchors=None if embeddings is None else embeddings.astype(np.float32),
     )
 
 

@@ -12,6 +12,7 @@ are written as sent (or held), and the dispatcher never has to claim them.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -90,8 +91,8 @@ class TurnRunner:
             return 0
         try:
             engine = self._engine()
-            for item in work:
-                self._run_bot(engine, item)
+            # Off the event loop: understanding a message costs milliseconds of CPU each.
+            await asyncio.to_thread(self._run_batch, engine, work)
             done, delivered, queued = await self._db.write(
                 lambda conn: self._commit(conn, work, taken)
             )
@@ -125,6 +126,10 @@ class TurnRunner:
                 conversation = conversations.create(conn, first.channel, sender)
             work.append(_Work(conversation=conversation, events=events))
         return work
+
+    def _run_batch(self, engine: Engine, work: Sequence[_Work]) -> None:
+        for item in work:
+            self._run_bot(engine, item)
 
     def _run_bot(self, engine: Engine, item: _Work) -> None:
         conversation = item.conversation
