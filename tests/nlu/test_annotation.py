@@ -75,3 +75,13 @@ def test_any_text_parses_or_fails_cleanly(source: str) -> None:
         assert 0 <= exc.column <= len(source)
     else:
         assert all(0 <= a.start < a.end <= len(text) for a in annotations)
+
+
+def test_brackets_inside_a_value_are_read_or_refused() -> None:
+    text, annotations = parse_annotated(
+        'die [Air Max]{"entity": "product", "value": "Air Max (90)"} bitte'
+    )
+    assert text == "die Air Max bitte"
+    assert annotations == (Annotation(4, 11, "product", "Air Max (90)"),)
+    with pytest.raises(AnnotationError, match="inside an annotation"):
+        parse_annotated("x [y](brand:wert (neu)) z")

@@ -121,10 +121,7 @@ def evaluate(
     elif loaded is not None:
         if not loaded.nlu:
             raise ConfigurationError(f"{loaded.path} has no nlu/<lang>.yml to evaluate")
-        data = loaded.nlu[0]
-        for more in loaded.nlu[1:]:
-            data = data.merged(more)
-        result = cross_validate(data, folds or 5, settings)
+        result = cross_validate(loaded.nlu, folds or 5, settings)
         title = f"NLU evaluation: {loaded.config.name}, {folds or 5}-fold cross-validation"
     else:
         raise click.UsageError("give a bot folder, or --train FILE --test FILE")

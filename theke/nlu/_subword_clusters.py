@@ -39,7 +39,7 @@ _CENTROIDS = Path(__file__).parent / "resources" / "tagger_clusters.npz"
 _MAX_CHARS = 40  # longer "words" (URLs, key mashing) are cut: the tail adds nothing
 _LATIN_PIECE = re.compile(r"▁?[0-9A-Za-zÀ-ÖØ-öø-ÿ'\-.,:&]+")
 _SPACE_PIECE = "▁"
-_CACHED_WORDS = 50_000
+_CACHED_WORDS = 20_000
 
 Floats = npt.NDArray[np.float32]
 
@@ -71,6 +71,7 @@ class SubwordClusters:
     def assign(self, words: Sequence[str]) -> list[tuple[int, ...]]:
         """One tuple of cluster ids per word; ``()`` for a word without pieces."""
         known = self._known
+        words = [word[:_MAX_CHARS] for word in words]  # the cache holds what is computed
         found = {word: ids for word in set(words) if (ids := known.get(word)) is not None}
         missing = [word for word in set(words) if word not in found]
         if missing:

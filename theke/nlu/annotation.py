@@ -53,27 +53,31 @@ def parse_annotated(example: str) -> tuple[str, tuple[Annotation, ...]]:
 
 def _label(example: str, at: int) -> tuple[str, str | None, int]:
     """The entity and value written at ``at`` (just after ``]``), and where the label ends."""
-    closing = ")" if example[at] == "(" else "}"
-    end = example.find(closing, at)
+    if example[at] == "{":
+        return _from_json(example, at)
+    end = example.find(")", at)
     if end < 0:
-        raise AnnotationError(f"an annotation's `{example[at]}` is never closed", at)
+        raise AnnotationError("an annotation's `(` is never closed", at)
     inside = example[at + 1 : end]
-    if closing == ")":
-        entity, _, value = inside.partition(":")
-        return _checked(entity.strip(), at), value.strip() or None, end + 1
-    return (*_from_json(example[at : end + 1], at), end + 1)
+    if "(" in inside:
+        problem = "a `(` inside an annotation's `( )`"
+        raise AnnotationError(problem + ': write the value as {"entity": ..., "value": ...}', at)
+    entity, _, value = inside.partition(":")
+    return _checked(entity.strip(), at), value.strip() or None, end + 1
 
 
-def _from_json(label: str, at: int) -> tuple[str, str | None]:
+def _from_json(example: str, at: int) -> tuple[str, str | None, int]:
     try:
-        data = json.loads(label)
+        data, end = json.JSONDecoder().raw_decode(example, at)
     except json.JSONDecodeError as exc:
+        if example.find("}", at) < 0:
+            raise AnnotationError("an annotation's `{` is never closed", at) from exc
         problem = 'the `{...}` after an annotation is not JSON like {"entity": "name"}'
         raise AnnotationError(problem, at) from exc
     if not isinstance(data, dict) or not isinstance(data.get("entity"), str):
         raise AnnotationError('the `{...}` after an annotation needs "entity": "name"', at)
     value = data.get("value")
-    return _checked(data["entity"], at), None if value is None else str(value)
+    return _checked(data["entity"], at), None if value is None else str(value), end
 
 
 def _checked(entity: str, at: int) -> str:

@@ -77,20 +77,39 @@ def evaluate(
 
 
 def cross_validate(
-    data: TrainingData, k: int = 5, settings: NluSettings | None = None
+    data: TrainingData | Sequence[TrainingData], k: int = 5, settings: NluSettings | None = None
 ) -> Evaluation:
-    """Stratified ``k``-fold cross-validation over ``data``; train time is the mean per fold."""
-    folds = _folds(data.examples, k)
+    """Stratified ``k``-fold cross-validation; train time is the mean per fold.
+
+    With one ``TrainingData`` per language (a bot's ``nlu/*.yml``), every fold
+    trains on all languages, as the bot does, and parses each test example
+    as a customer of its language.
+    """
+    parts = [data] if isinstance(data, TrainingData) else list(data)
+    pooled = [(example, part) for part in parts for example in part.examples]
+    folds = _folds([example for example, _ in pooled], k)
     predictions: list[Prediction] = []
     seconds = 0.0
     for fold in range(k):
-        train = [e for e, f in zip(data.examples, folds, strict=True) if f != fold]
-        test = [e for e, f in zip(data.examples, folds, strict=True) if f == fold]
-        part = TrainingData(data.language, tuple(train), data.synonyms, data.lookups, data.regexes)
-        result = evaluate([part], test, settings, language=data.language)
-        predictions.extend(result.predictions)
-        seconds += result.train_seconds
-    return Evaluation(predictions, seconds / k, _annotated([data]))
+        train = [
+            _keeping(
+                part,
+                [e for (e, p), f in zip(pooled, folds, strict=True) if p is part and f != fold],
+            )
+            for part in parts
+        ]
+        started = time.perf_counter()
+        model = train_nlu(train, settings)
+        seconds += time.perf_counter() - started
+        for part in parts:
+            test = [e for (e, p), f in zip(pooled, folds, strict=True) if p is part and f == fold]
+            predictions.extend(predict(model, test, _annotated(parts), part.language))
+    return Evaluation(predictions, seconds / k, _annotated(parts))
+
+
+def _keeping(part: TrainingData, examples: Sequence[Example]) -> TrainingData:
+    """``part`` with only ``examples``: its synonyms, lookups and patterns stay."""
+    return TrainingData(part.language, tuple(examples), part.synonyms, part.lookups, part.regexes)
 
 
 def predict(
