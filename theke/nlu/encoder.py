@@ -24,12 +24,11 @@ import numpy as np
 import numpy.typing as npt
 
 from theke.errors import ConfigurationError
+from theke.nlu.normalize import shorten_runs
 from theke.nlu.settings import EncoderName
 
 __all__ = ["Encoder", "get_encoder", "prepare", "use_tables"]
 
-_LETTER_RUN = re.compile(r"([^\W\d_])\1{2,}")
-_PUNCT_RUN = re.compile(r"([!?.])\1+")
 _CAPITALS = re.compile(r"[^\W\d_]")
 
 
@@ -39,7 +38,7 @@ def prepare(text: str) -> str:
     Encoders learnt from edited text; shouting and stretched letters move a
     message away from its meaning, case and umlauts do not need folding.
     """
-    text = _PUNCT_RUN.sub(r"\1", _LETTER_RUN.sub(r"\1\1", text))
+    text = shorten_runs(text)
     letters = _CAPITALS.findall(text)
     if len(letters) >= 4 and sum(c.isupper() for c in letters) > 0.7 * len(letters):
         return text.lower()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["fold", "squeeze"]
+__all__ = ["fold", "shorten_runs", "squeeze"]
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 # Combining marks left by NFKD (accents): the diacritics blocks, not a Python loop per character.
@@ -33,8 +33,12 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFKD", folded)))
 
 
+def shorten_runs(text: str) -> str:
+    """ "soooo" → "soo", "??!!" → "?!"; nothing else changes."""
+    return _PUNCT_RUN.sub(r"\1", _LETTER_RUN.sub(r"\1\1", text))
+
+
 def squeeze(text: str) -> str:
     """:func:`fold`, then "soooo" → "soo", "??" → "?"; control characters and extra spaces go."""
     text = _CONTROL.sub(" ", fold(text))
-    text = _PUNCT_RUN.sub(r"\1", _LETTER_RUN.sub(r"\1\1", text))
-    return _SPACE.sub(" ", text).strip()
+    return _SPACE.sub(" ", shorten_runs(text)).strip()

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMAT_VERSION", "compile_patterns", "fingerprint", "train_nlu"]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """Bumped whenever training changes what a model holds: old model files are then retrained."""
 
 
