@@ -84,6 +84,11 @@ class Runtime:
             await asyncio.to_thread(upgrade, url)
         else:
             await asyncio.to_thread(check_current, url)
+        try:  # before the signals start, so a training that fails leaves nothing running
+            nlu = await asyncio.to_thread(_start_nlu, bot)
+        except BaseException:
+            await db.dispose()
+            raise
         signals: LocalSignals = (
             RedisSignals(settings.redis_url) if settings.redis_url else LocalSignals()
         )
@@ -95,7 +100,6 @@ class Runtime:
         webchat = WebchatService(
             db, ingestor, signals, signer, live=live, long_poll_seconds=settings.long_poll_seconds
         )
-        nlu = await asyncio.to_thread(_start_nlu, bot)
         all_senders: dict[str, Sender | LocalSender] = {"webchat": WebchatSender(signals, live)}
         all_senders.update(senders or {})
         return cls(
