@@ -76,3 +76,16 @@ def test_retraining_swaps_the_model_without_a_restart(tmp_path: Path) -> None:
     after = future.result(timeout=120)
     assert service.model is after is not before
     assert service.parse("wann kommt mein Paket?").ranking[0].name == "shipping"
+
+
+def test_two_starts_at_once_train_one_model(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = shop_data(tmp_path)
+    folder = tmp_path / "models"
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        models = list(pool.map(lambda _: load_or_train(data, NluSettings(), folder), range(2)))
+    assert models[0].fingerprint == models[1].fingerprint
+    assert len(list(folder.glob("nlu-*.npz"))) == 1
+    for text in MESSAGES:
+        assert models[0].parse(text).to_json() == models[1].parse(text).to_json()

@@ -43,7 +43,7 @@ def load_or_train(
     ``isolated`` trains in a child process and loads its file (for servers).
     """
     wanted = fingerprint(data, settings)
-    model = _load_if_current(folder, wanted, data)
+    model = _load_if_current(folder, wanted, data, say_why=False)
     if model is not None:
         return model
     folder.mkdir(parents=True, exist_ok=True)
@@ -64,12 +64,16 @@ def load_or_train(
         return load_model(folder, wanted)
 
 
-def _load_if_current(folder: Path, wanted: str, data: Sequence[TrainingData]) -> NluModel | None:
+def _load_if_current(
+    folder: Path, wanted: str, data: Sequence[TrainingData], *, say_why: bool = True
+) -> NluModel | None:
+    """The model in ``folder`` if it was trained on this data; else ``None`` (logged: training)."""
     try:
         model = load_model(folder, wanted)
     except ModelFileError as exc:
-        examples = sum(len(d.examples) for d in data)
-        _log.info("theke.nlu.training", reason=str(exc), examples=examples)
+        if say_why:
+            examples = sum(len(d.examples) for d in data)
+            _log.info("theke.nlu.training", reason=str(exc), examples=examples)
         return None
     _log.info("theke.nlu.loaded", fingerprint=wanted[:16])
     return model
