@@ -148,3 +148,20 @@ def test_a_misspelt_time_zone_or_region_is_named_in_theke_yml() -> None:
     with pytest.raises(ValidationError, match="not a country code"):
         NluSettings(region="XX")
     assert NluSettings(region="at").region == "AT"
+
+
+def test_an_example_on_the_same_line_keeps_its_line(tmp_path: Path) -> None:
+    data = read_training_file(
+        _write(tmp_path, 'nlu:\n  - intent: greet\n    examples: "- hallo"\n'), "de"
+    )
+    assert [(e.text, e.source.line if e.source else None) for e in data.examples] == [("hallo", 3)]
+
+
+def test_a_folded_block_is_refused_with_the_fix(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, "nlu:\n  - intent: greet\n    examples: >\n      - hallo\n      - moin\n"
+    )
+    with pytest.raises(BotFolderError) as caught:
+        read_training_file(path, "de")
+    assert caught.value.line == 3
+    assert "`examples: |`" in caught.value.fix

@@ -94,6 +94,22 @@ class YamlDocument:
         key, value = path[-1]
         return (key or value).start_mark.line + 1
 
+    def style(self, loc: Loc) -> str | None:
+        """How the text at ``loc`` is written: ``"|"``, ``">"``, a quote, or ``None`` (plain)."""
+        path = _path(self.root, loc)
+        if len(path) != len(loc) or not isinstance(path[-1][1], yaml.ScalarNode):
+            return None
+        return path[-1][1].style
+
+    def first_line(self, loc: Loc) -> int | None:
+        """The 1-based line where the value at ``loc`` starts (for a block: its first text line)."""
+        path = _path(self.root, loc)
+        if len(path) != len(loc):
+            return None
+        node = path[-1][1]
+        block = isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")
+        return node.start_mark.line + (2 if block else 1)
+
     def has(self, loc: Loc) -> bool:
         """Whether the file spells out an entry at ``loc``."""
         return len(_path(self.root, loc)) == len(loc)

@@ -124,7 +124,13 @@ def _examples(
     where = (*loc, "examples")
     found = False
     if isinstance(raw, str):
-        first = (doc.line(where) or 0) + 1
+        if doc.style(where) == ">":
+            raise doc.error(
+                where,
+                "`examples: >` joins all examples into one line",
+                "write `examples: |` (a bar, not `>`)",
+            )
+        first = doc.first_line(where)
         for offset, line in enumerate(raw.splitlines()):
             text = line.strip()
             if not text or text.startswith("#"):
@@ -136,7 +142,7 @@ def _examples(
                     "start every example line with `- `",
                 )
             found = True
-            yield text[2:].strip(), first + offset if doc.line(where) else None
+            yield text[2:].strip(), None if first is None else first + offset
     elif isinstance(raw, list):
         for index, entry in enumerate(raw):
             value: object = entry.get("text") if isinstance(entry, dict) else entry
