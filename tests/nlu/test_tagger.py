@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import pytest
@@ -10,10 +9,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from theke.errors import ThekeError
+from theke.nlu.annotation import parse_annotated
 from theke.nlu.scoring import span_f1, span_f1_by_label
 from theke.nlu.tagger import SlotTagger, TaggedText, TaggerError, tokenize
-
-_MARK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
 
 SHOP_EXAMPLES = [
     "Ich suche [Laufschuhe](category) in [blau](color)",
@@ -45,13 +43,8 @@ SHOP_EXAMPLES = [
 
 def marked(text: str) -> TaggedText:
     """ "Ich suche [Laufschuhe](category)" as a training example."""
-    plain, spans, position = "", [], 0
-    for match in _MARK.finditer(text):
-        plain += text[position : match.start()]
-        spans.append((len(plain), len(plain) + len(match[1]), match[2]))
-        plain += match[1]
-        position = match.end()
-    return TaggedText(plain + text[position:], tuple(spans))
+    plain, annotations = parse_annotated(text)
+    return TaggedText(plain, tuple((a.start, a.end, a.entity) for a in annotations))
 
 
 def found(tagger: SlotTagger, text: str) -> list[tuple[str, str]]:
