@@ -117,7 +117,7 @@ def evaluate(
         train_data = read_training_file(Path(train_file), test_language)
         test_data = read_training_file(Path(test_file), test_language)
         result = run_eval([train_data], test_data.examples, settings, language=test_language)
-        title = f"NLU evaluation: {Path(train_file).name} → {Path(test_file).name}"
+        title = f"NLU evaluation: {_short(train_file)} → {_short(test_file)}"
     elif loaded is not None:
         if not loaded.nlu:
             raise ConfigurationError(f"{loaded.path} has no nlu/<lang>.yml to evaluate")
@@ -137,6 +137,11 @@ def evaluate(
         return
     _print_summary(result.to_json())
     click.echo(f"report: {target}")
+
+
+def _short(path: str) -> str:
+    """``folder/file``: enough to tell ``xsid-de/data.jsonl`` from ``xsid-en/data.jsonl``."""
+    return "/".join(Path(path).resolve().parts[-2:])
 
 
 def _print_summary(f: dict[str, object]) -> None:

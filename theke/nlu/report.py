@@ -97,6 +97,6 @@ def _matrix(run: Evaluation) -> str:
         label = escape(predicted[:28])
         cells.append(f'<text transform="translate({x},{_LABEL - 4}) rotate(-60)">{label}</text>')
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size + _LABEL}" height="{size}" '
         f'font-size="11" font-family="sans-serif">{"".join(cells)}</svg>'
     )
