@@ -66,9 +66,13 @@ def _judge(value: object, goal: float, higher: bool = True) -> str:
     return "met" if (value >= goal if higher else value <= goal) else "**not met**"
 
 
-_Row = tuple[
-    str, str, Callable[[dict[str, Any]], Any], Callable[[dict[str, Any] | None], Any], str, str
-]
+def _accuracy_row(
+    label: str, step: dict[str, Any], rasa: object, target: str, judge: Callable[[object], str]
+) -> tuple[str, ...]:
+    """Theke, the baseline and Rasa on one intent-accuracy protocol."""
+    value = _get(step, "theke", "intent_accuracy")
+    baseline = _get(step, "baseline", "intent_accuracy")
+    return (label, _pct(value), _pct(baseline), _pct(rasa), target, judge(value))
 
 
 def _rows(
@@ -78,21 +82,19 @@ def _rows(
     speed = theke.get("speed", {})
     clinc, banking = theke.get("clinc150", {}), theke.get("banking77", {})
     rows = [
-        (
+        _accuracy_row(
             "German intent accuracy, xSID 5-fold",
-            _pct(_get(de, "theke", "intent_accuracy")),
-            _pct(_get(de, "baseline", "intent_accuracy")),
-            _pct(_get(rasa, "xsid_de_cv5", "intent_accuracy")),
+            de,
+            _get(rasa, "xsid_de_cv5", "intent_accuracy"),
             "≥ 95 % on the withheld test split",
-            _cv_judge(_get(de, "theke", "intent_accuracy")),
+            _cv_judge,
         ),
-        (
+        _accuracy_row(
             "English → German intent accuracy",
-            _pct(_get(en_de, "theke", "intent_accuracy")),
-            _pct(_get(en_de, "baseline", "intent_accuracy")),
-            _pct(_get(rasa, "xsid_en_to_de", "intent_accuracy")),
+            en_de,
+            _get(rasa, "xsid_en_to_de", "intent_accuracy"),
             "≥ 90 %",
-            _judge(_get(en_de, "theke", "intent_accuracy"), 0.90),
+            lambda value: _judge(value, 0.90),
         ),
         (
             "German entity F1, xSID 5-fold",
@@ -102,13 +104,8 @@ def _rows(
             "≥ 70",
             _judge(_get(de, "theke", "entity_f1"), 0.70),
         ),
-        (
-            "CLINC150 in-scope accuracy",
-            _pct(_get(clinc, "theke", "intent_accuracy")),
-            _pct(_get(clinc, "baseline", "intent_accuracy")),
-            "–",
-            "≥ 96 %",
-            _judge(_get(clinc, "theke", "intent_accuracy"), 0.96),
+        _accuracy_row(
+            "CLINC150 in-scope accuracy", clinc, None, "≥ 96 %", lambda v: _judge(v, 0.96)
         ),
         (
             "CLINC150 out-of-scope recall (≤ 1 pt cost)",
@@ -118,14 +115,7 @@ def _rows(
             "report",
             "reported",
         ),
-        (
-            "BANKING77 accuracy",
-            _pct(_get(banking, "theke", "intent_accuracy")),
-            _pct(_get(banking, "baseline", "intent_accuracy")),
-            "–",
-            "≥ 94 %",
-            _judge(_get(banking, "theke", "intent_accuracy"), 0.94),
-        ),
+        _accuracy_row("BANKING77 accuracy", banking, None, "≥ 94 %", lambda v: _judge(v, 0.94)),
         (
             "training, 50 intents × 30 examples",
             f"{speed.get('train_50x30_seconds', 0):.1f} s",

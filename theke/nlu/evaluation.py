@@ -47,12 +47,12 @@ class Prediction:
 
 @dataclass(slots=True)
 class Evaluation:
-    """The figures of one evaluation run."""
+    """The figures of one evaluation run (computed once from the predictions)."""
 
     predictions: list[Prediction]
     train_seconds: float
     entity_labels: frozenset[str]
-    figures: dict[str, Any] = field(default_factory=dict)
+    figures: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
         self.figures = _figures(self)
@@ -69,11 +69,16 @@ def evaluate(
     language: str | None = None,
 ) -> Evaluation:
     """Train on ``train``, then parse every test example (``language``: the test data's)."""
-    started = time.perf_counter()
-    model = train_nlu(train, settings)
-    seconds = time.perf_counter() - started
+    model, seconds = _trained(train, settings)
     labels = _annotated(train)
     return Evaluation(predict(model, test, labels, language), seconds, labels)
+
+
+def _trained(train: Sequence[TrainingData], settings: NluSettings | None) -> tuple[NluModel, float]:
+    """A model for ``train`` and the seconds its training took."""
+    started = time.perf_counter()
+    model = train_nlu(train, settings)
+    return model, time.perf_counter() - started
 
 
 def cross_validate(
@@ -98,9 +103,8 @@ def cross_validate(
             )
             for part in parts
         ]
-        started = time.perf_counter()
-        model = train_nlu(train, settings)
-        seconds += time.perf_counter() - started
+        model, took = _trained(train, settings)
+        seconds += took
         for part in parts:
             test = [e for (e, p), f in zip(pooled, folds, strict=True) if p is part and f == fold]
             predictions.extend(predict(model, test, _annotated(parts), part.language))

@@ -124,14 +124,15 @@ class NluModel:
         rules = extract_rules(text, context, patterns=self.regexes)
         numbers = [e for e in rules if e.entity == "number"]
         learnt = [self._canonical(e) for e in self.tagger.tag(text)] if self.tagger else []
-        learnt = [self._typed(e, context) for e in learnt]
         preferred = [
             *(e for e in rules if e.entity != "number"),
             *self.gazetteer.find(text),
             *learnt,
             *numbers,
         ]
-        return tuple(non_overlapping(preferred, lambda e: (e.start, e.end)))
+        kept = non_overlapping(preferred, lambda e: (e.start, e.end))
+        # Only learnt entities that survive need their typed value (read here, once each).
+        return tuple(self._typed(e, context) if e.extractor == "crf" else e for e in kept)
 
     def _canonical(self, entity: Entity) -> Entity:
         """A learnt entity's value, mapped through the bot's synonyms."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from theke.nlu.normalize import fold
+
 __all__ = [
     "AE",
     "CURRENCY_AFTER",
@@ -26,7 +28,6 @@ OE = "(?:ö|oe|o)"
 UE = "(?:ü|ue|u)"
 SS = "(?:ß|ss|s)"
 
-_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 # Currency written after an amount ("100 Euro", "50 quid") and before it ("€ 79.99", "CHF 50").
 CURRENCY_AFTER = (
@@ -51,11 +52,6 @@ _CURRENCY_CODES = (
     (re.compile(r"£|gbp|pound|quid|pfund", re.IGNORECASE), "GBP"),
     (re.compile(r"chf|sfr|franken|franc", re.IGNORECASE), "CHF"),
 )
-
-
-def fold(text: str) -> str:
-    """Lower-case ``text`` and spell umlauts out: ``"Fünf"`` becomes ``"fuenf"``."""
-    return text.casefold().translate(_FOLD)
 
 
 def currency_code(text: str) -> str | None:

@@ -37,7 +37,6 @@ _FORMS: tuple[tuple[re.Pattern[str], bool], ...] = (
 )
 _BARE_CONFIDENCE = 0.7
 _FRACTIONS = {"½": 0.5, "1/2": 0.5, "⅓": 0.33, "1/3": 0.33, "⅔": 0.67, "2/3": 0.67}
-_LETTERS = {"2XL": "XXL", "3XL": "XXXL", "4XL": "XXXXL", "5XL": "XXXXXL"}
 _SYSTEMS = {"EU": "EU", "EUR": "EU", "UK": "UK", "US": "US"}
 # Plausible values per system; a bare "in 43" must look like an EU shoe size.
 _RANGES = {"EU": (16.0, 200.0), "UK": (0.0, 16.0), "US": (0.0, 18.0)}
@@ -59,7 +58,7 @@ def _entity(match: re.Match[str], bare: bool, region: str) -> Entity | None:
     groups = match.groupdict()
     if groups.get("letter"):
         letter = groups["letter"].upper()
-        value: dict[str, object] = {"system": "letter", "value": _LETTERS.get(letter, letter)}
+        value: dict[str, object] = {"system": "letter", "value": _spelled_out(letter)}
         confidence = _BARE_CONFIDENCE if bare else 1.0
     else:
         number = float(groups["number"].replace(",", "."))
@@ -82,3 +81,10 @@ def _system(named: str | None, number: float, region: str, bare: bool) -> tuple[
     if number >= _BARE_RANGE[0]:
         return "EU", 1.0
     return ("US" if region.upper() in {"US", "CA"} else "UK"), 0.8
+
+
+def _spelled_out(letter: str) -> str:
+    """ "3XL" as "XXXL": one way to write each letter size."""
+    if letter[0].isdigit():
+        return "X" * int(letter[0]) + letter[2:]  # "3XL": three X, then "L"
+    return letter
