@@ -30,22 +30,42 @@ from theke.worker.loops import WorkerLoops
 from theke.worker.turns import TurnRunner
 
 if TYPE_CHECKING:
+    from theke.knowledge import KnowledgeBase
     from theke.nlu.service import NluService
 
-__all__ = ["Runtime"]
+__all__ = ["Runtime", "build_engine", "build_knowledge"]
 
 
-def _start_nlu(bot: Bot) -> NluService | None:
+def _start_nlu(bot: Bot, *, isolated: bool = True) -> NluService | None:
     """The bot's NLU, loaded from its model file or trained now; ``None`` without training data."""
     if not any(data.examples for data in bot.nlu):
         return None
     from theke.nlu.service import NluService
 
-    service = NluService.start(bot.nlu, bot.config.nlu, bot.data_folder / "models")
+    service = NluService.start(
+        bot.nlu, bot.config.nlu, bot.data_folder / "models", isolated=isolated
+    )
     # Load the encoder, the tagger's clusters and the language model now (dateparser, for rare
     # date layouts only, stays unloaded), once, before any customer waits for them.
     service.parse("Habt ihr Laufschuhe unter 100 Euro, Lieferung am 24.12. um 15 Uhr?")
     return service
+
+
+def build_knowledge(bot: Bot) -> KnowledgeBase | None:
+    """The bot's FAQ search, with the NLU's sentence encoder when the bot uses one."""
+    if not bot.knowledge:
+        return None
+    from theke.knowledge import KnowledgeBase
+    from theke.nlu.encoder import get_encoder
+
+    encoder = get_encoder(bot.config.nlu.encoder)
+    return KnowledgeBase.build(tuple(bot.knowledge.values()), bot.config.languages, encoder)
+
+
+def build_engine(bot: Bot, *, isolated: bool = True) -> Engine:
+    """The engine with everything a bot folder asks for: NLU, FAQ (the catalog comes later)."""
+    nlu = _start_nlu(bot, isolated=isolated)
+    return Engine(bot, nlu, knowledge=build_knowledge(bot))
 
 
 def worker_id() -> str:
@@ -85,7 +105,7 @@ class Runtime:
         else:
             await asyncio.to_thread(check_current, url)
         try:  # before the signals start, so a training that fails leaves nothing running
-            nlu = await asyncio.to_thread(_start_nlu, bot)
+            engine = await asyncio.to_thread(build_engine, bot)
         except BaseException:
             await db.dispose()
             raise
@@ -110,7 +130,7 @@ class Runtime:
             metrics=Metrics(),
             ingestor=ingestor,
             webchat=webchat,
-            engine=Engine(bot, nlu),
+            engine=engine,
             senders=all_senders,
         )
 

@@ -16,6 +16,9 @@ from theke.dialogue import Engine, Inbound, Turn, variant_index
 
 SNEAKERSHOP = Path(__file__).resolve().parents[2] / "examples" / "sneakershop"
 
+KNOWN: dict[str, Any] = {"introduced": True, "turns": 1}
+"""A conversation past its first turn: the bot has introduced itself."""
+
 
 @pytest.fixture(scope="module")
 def bot() -> Bot:
@@ -28,7 +31,7 @@ def engine(bot: Bot) -> Engine:
 
 
 def _say(engine: Engine, text: str, state: dict[str, Any] | None = None) -> Turn:
-    return engine.handle(state or {}, Inbound(text=text), conversation_key="web:anna")
+    return engine.handle(state or dict(KNOWN), Inbound(text=text), conversation_key="web:anna")
 
 
 def _text(content: Content) -> str:
@@ -71,8 +74,8 @@ def test_german_topics(engine: Engine, question: str, key: str) -> None:
 
 
 def test_hello_answers_in_english_and_switches_the_language(engine: Engine) -> None:
-    turn = _say(engine, "hello")
-    assert "automated" in _text(turn.replies[0])
+    turn = engine.handle({}, Inbound(text="hello"), conversation_key="web:anna")
+    assert "automated" in _text(turn.replies[0])  # a new conversation: the bot introduces itself
     assert turn.state["language"] == "en"
     assert ("language.switched", {"from": "de", "to": "en"}) in turn.events
     then = _say(engine, "Hallo", turn.state)
@@ -95,31 +98,33 @@ def test_unknown_text_gets_the_fallback(engine: Engine) -> None:
 
 @pytest.mark.parametrize("text", ["", "   \n\t", None])
 def test_empty_input_gets_the_fallback(engine: Engine, text: str | None) -> None:
-    turn = engine.handle({}, Inbound(text=text), conversation_key="web:anna")
+    turn = engine.handle(dict(KNOWN), Inbound(text=text), conversation_key="web:anna")
     assert _keys(turn) == ["fallback"]
     assert ("fallback", {"reason": "empty"}) in turn.events
 
 
 def test_get_started_postback_greets(engine: Engine) -> None:
-    turn = engine.handle({}, Inbound(postback="GET_STARTED"), conversation_key="m:1")
+    turn = engine.handle(dict(KNOWN), Inbound(postback="GET_STARTED"), conversation_key="m:1")
     assert _keys(turn) == ["greet"]
     assert ("postback", {"payload": "GET_STARTED"}) in turn.events
 
 
 def test_a_tapped_quick_reply_answers_even_with_its_title_as_text(engine: Engine) -> None:
-    turn = engine.handle({}, Inbound(text="Versand", postback="RETURNS"), conversation_key="m:1")
+    turn = engine.handle(
+        dict(KNOWN), Inbound(text="Versand", postback="RETURNS"), conversation_key="m:1"
+    )
     assert _keys(turn) == ["returns"]
 
 
 def test_the_carousel_comes_after_its_introduction(engine: Engine) -> None:
-    turn = engine.handle({}, Inbound(postback="PRODUCTS"), conversation_key="m:1")
+    turn = engine.handle(dict(KNOWN), Inbound(postback="PRODUCTS"), conversation_key="m:1")
     intro, carousel = turn.replies
     assert isinstance(intro, Text)
     assert isinstance(carousel, Carousel)
 
 
 def test_an_unknown_postback_gets_the_fallback(engine: Engine) -> None:
-    turn = engine.handle({}, Inbound(postback="<script>"), conversation_key="m:1")
+    turn = engine.handle(dict(KNOWN), Inbound(postback="<script>"), conversation_key="m:1")
     assert _keys(turn) == ["fallback"]
     assert "<script>" not in json.dumps(turn.events)
 
@@ -160,7 +165,7 @@ def test_the_same_conversation_gets_the_same_variants(engine: Engine) -> None:
 
 def test_variants_differ_between_conversations(bot: Bot, engine: Engine) -> None:
     picked = {
-        engine.handle({}, Inbound(text="hi"), conversation_key=f"web:{n}").replies
+        engine.handle(dict(KNOWN), Inbound(text="hi"), conversation_key=f"web:{n}").replies
         for n in range(40)
     }
     assert picked == set(bot.responses.get("greet", "de"))
@@ -181,6 +186,6 @@ def test_a_very_long_message_is_answered(engine: Engine) -> None:
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(min_size=4, max_size=60))
 def test_events_never_carry_what_the_customer_wrote(engine: Engine, text: str) -> None:
-    turn = engine.handle({}, Inbound(text=f"§{text}§"), conversation_key="web:x")
+    turn = engine.handle(dict(KNOWN), Inbound(text=f"§{text}§"), conversation_key="web:x")
     assert f"§{text}§" not in json.dumps(turn.events, ensure_ascii=False)
     assert turn.replies

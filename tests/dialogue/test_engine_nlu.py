@@ -12,6 +12,9 @@ from theke.bot import load_bot
 from theke.dialogue import Engine, Inbound, Turn
 from theke.nlu.service import NluService
 
+KNOWN: dict[str, Any] = {"introduced": True, "turns": 1}
+"""A conversation past its first turn: the bot has introduced itself."""
+
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
@@ -23,7 +26,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 
 
 def _say(engine: Engine, text: str, state: dict[str, Any] | None = None) -> Turn:
-    return engine.handle(state or {}, Inbound(text=text), conversation_key="web:anna")
+    return engine.handle(state or dict(KNOWN), Inbound(text=text), conversation_key="web:anna")
 
 
 def _keys(turn: Turn) -> list[str]:
@@ -48,7 +51,7 @@ def test_the_intents_mapping_picks_the_response(engine: Engine) -> None:
 
 
 def test_an_english_question_switches_the_language(engine: Engine) -> None:
-    turn = _say(engine, "do you guys ship to switzerland as well?", {"language": "de"})
+    turn = _say(engine, "do you guys ship to switzerland as well?", {**KNOWN, "language": "de"})
     assert ("language.switched", {"from": "de", "to": "en"}) in turn.events
     assert turn.state["language"] == "en"
     assert _keys(turn) == ["shipping"]

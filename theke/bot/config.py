@@ -6,9 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from theke.knowledge.settings import KnowledgeSettings
 from theke.nlu.settings import NluSettings
 
-__all__ = ["Address", "BotConfig", "KeywordRule", "MatchKind"]
+__all__ = ["Address", "BotConfig", "KeywordRule", "MatchKind", "MemorySettings"]
 
 MatchKind = Literal["exact", "contains", "regex"]
 Address = Literal["du", "Sie"]
@@ -44,6 +45,19 @@ class KeywordRule(_Schema):
     language: str | None = None
 
 
+class MemorySettings(_Schema):
+    """How the bot remembers: when a customer counts as returning, when to remind them.
+
+    A customer who writes again after ``return_after_minutes`` is greeted
+    back and offered the flow they left unfinished; a customer who goes
+    silent in the middle of a flow gets one reminder after
+    ``reminder_minutes`` (0: never), if the channel's rules allow it.
+    """
+
+    return_after_minutes: Annotated[int, Field(ge=1, le=60 * 24 * 30)] = 30
+    reminder_minutes: Annotated[int, Field(ge=0, le=60 * 24)] = 60
+
+
 class BotConfig(_Schema):
     """The validated content of ``theke.yml``.
 
@@ -61,6 +75,8 @@ class BotConfig(_Schema):
     fallback: str = "fallback"
     intents: dict[str, str] = Field(default_factory=dict)
     nlu: NluSettings = Field(default_factory=NluSettings)
+    knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+    memory: MemorySettings = Field(default_factory=MemorySettings)
 
     @property
     def default_language(self) -> str:

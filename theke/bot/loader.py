@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 from theke.bot.config import BotConfig, KeywordRule
 from theke.bot.messages import payloads
@@ -13,6 +15,11 @@ from theke.bot.responses import ResponseFile, Responses, read_responses
 from theke.bot.yamlsource import Loc, YamlDocument, closest, read_yaml, validate
 from theke.errors import BotFolderError
 from theke.nlu.data import TrainingData
+
+if TYPE_CHECKING:
+    from theke.dialogue.actions import ActionFunction
+    from theke.dialogue.flows import FlowSet
+    from theke.knowledge.entries import Entry
 
 __all__ = ["CONFIG_FILE", "Bot", "load_bot"]
 
@@ -28,6 +35,9 @@ class Bot:
     config: BotConfig
     responses: Responses
     nlu: tuple[TrainingData, ...] = ()
+    flows: FlowSet = field(default_factory=lambda: _no_flows())
+    actions: Mapping[str, ActionFunction] = field(default_factory=dict)
+    knowledge: Mapping[str, Entry] = field(default_factory=dict)
 
     @property
     def data_folder(self) -> Path:
@@ -43,16 +53,59 @@ def load_bot(path: Path) -> Bot:
         raise doc.error((), problem, "start with a line like `name: My Shop`")
     config = validate(doc, BotConfig)
     _check_languages(doc, config)
-    for index, rule in enumerate(config.keywords):
-        _check_keyword(doc, config, ("keywords", index), rule)
     files = [_read_language(path, config, language) for language in config.languages]
     for file in files:
         _check_references(doc, config, file)
-        _check_payloads(config, file)
     table = {file.language: file.responses for file in files}
     nlu = tuple(_read_nlu(path, config))
     _check_intents(doc, config, nlu)
-    return Bot(path=path, config=config, responses=Responses(table), nlu=nlu)
+    flows, actions = _read_flows(path, config, table, nlu)
+    postbacks = set(config.postbacks) | {
+        value for kind, value in flows.by_trigger if kind == "postback"
+    }
+    for index, rule in enumerate(config.keywords):
+        _check_keyword(doc, config, ("keywords", index), rule, postbacks)
+    for file in files:
+        _check_payloads(postbacks, file)
+    from theke.knowledge.loader import load_knowledge
+
+    knowledge = load_knowledge(path, config.languages)
+    return Bot(
+        path=path,
+        config=config,
+        responses=Responses(table),
+        nlu=nlu,
+        flows=flows,
+        actions=actions,
+        knowledge=MappingProxyType({entry.id: entry for entry in knowledge}),
+    )
+
+
+def _no_flows() -> FlowSet:
+    from theke.dialogue.flows import FlowSet
+
+    return FlowSet()
+
+
+def _read_flows(
+    path: Path,
+    config: BotConfig,
+    table: Mapping[str, Mapping[str, Any]],
+    nlu: tuple[TrainingData, ...],
+) -> tuple[FlowSet, Mapping[str, ActionFunction]]:
+    from theke.dialogue.actions import load_actions
+    from theke.dialogue.flows import BotNames, load_flows
+    from theke.dialogue.texts import SYSTEM_KEYS
+
+    actions = load_actions(path)
+    names = BotNames(
+        responses={language: frozenset(keys) for language, keys in table.items()},
+        actions=frozenset(actions),
+        intents=frozenset(intent for data in nlu for intent in data.intents),
+        postbacks=frozenset(config.postbacks),
+        system_keys=SYSTEM_KEYS,
+    )
+    return load_flows(path, names), actions
 
 
 def _check_intents(doc: YamlDocument, config: BotConfig, nlu: tuple[TrainingData, ...]) -> None:
@@ -110,7 +163,9 @@ def _check_languages(doc: YamlDocument, config: BotConfig) -> None:
         seen.add(language)
 
 
-def _check_keyword(doc: YamlDocument, config: BotConfig, loc: Loc, rule: KeywordRule) -> None:
+def _check_keyword(
+    doc: YamlDocument, config: BotConfig, loc: Loc, rule: KeywordRule, postbacks: set[str]
+) -> None:
     if (rule.response is None) == (rule.postback is None):
         problem = "a keyword rule needs either `response` or `postback`"
         raise doc.error(loc, problem, "give it exactly one of the two")
@@ -118,9 +173,9 @@ def _check_keyword(doc: YamlDocument, config: BotConfig, loc: Loc, rule: Keyword
         problem = f"`{rule.language}` is not one of the bot's languages"
         fix = "use one of: " + ", ".join(config.languages) + ", or add it to `languages`"
         raise doc.error((*loc, "language"), problem, fix)
-    if rule.postback is not None and rule.postback not in config.postbacks:
+    if rule.postback is not None and rule.postback not in postbacks:
         problem = f"the postback `{rule.postback}` is not listed under `postbacks`"
-        fix = f"add `{rule.postback}: <response key>` under `postbacks:`"
+        fix = f"add `{rule.postback}: <response key>` under `postbacks:`, or let a flow start on it"
         raise doc.error((*loc, "postback"), problem, fix)
     for index, pattern in enumerate(rule.patterns):
         _check_pattern(doc, (*loc, "patterns", index), rule, pattern)
@@ -177,7 +232,7 @@ def _check_references(doc: YamlDocument, config: BotConfig, file: ResponseFile) 
         raise BotFolderError(str(file.document.path), None, problem, fix)
 
 
-def _check_payloads(config: BotConfig, file: ResponseFile) -> None:
+def _check_payloads(postbacks: set[str], file: ResponseFile) -> None:
     for key, variants in file.responses.items():
         sent = (
             payload
@@ -186,7 +241,7 @@ def _check_payloads(config: BotConfig, file: ResponseFile) -> None:
             for payload in payloads(content)
         )
         for payload in sent:
-            if payload in config.postbacks:
+            if payload in postbacks or payload.startswith("theke:"):
                 continue
             problem = f"the response `{key}` sends the payload `{payload}`, which is not listed"
             problem += f" under `postbacks` in {CONFIG_FILE}"

@@ -24,7 +24,16 @@ from pydantic_core import ErrorDetails
 
 from theke.errors import BotFolderError
 
-__all__ = ["Loc", "YamlDocument", "closest", "describe", "read_yaml", "suggest", "validate"]
+__all__ = [
+    "Loc",
+    "YamlDocument",
+    "closest",
+    "describe",
+    "read_yaml",
+    "suggest",
+    "validate",
+    "validate_at",
+]
 
 Loc = Sequence[str | int]
 M = TypeVar("M", bound=BaseModel)
@@ -150,6 +159,19 @@ def validate(doc: YamlDocument, model: type[M]) -> M:
         # A misspelt key explains the "missing" error that comes with it: report it first.
         errors.sort(key=lambda error: error["type"] != "extra_forbidden")
         raise _translate(doc, model, errors[0], len(errors) - 1) from exc
+
+
+def validate_at(doc: YamlDocument, loc: Loc, value: object, model: type[M]) -> M:
+    """Validate the part ``value`` found at ``loc`` of ``doc``; errors point into the file."""
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        errors.sort(key=lambda error: error["type"] != "extra_forbidden")
+        first = errors[0]
+        inner = tuple(first["loc"])
+        shifted: ErrorDetails = {**first, "loc": (*loc, *inner)}
+        raise _translate(doc, model, shifted, len(errors) - 1, skip=len(loc)) from exc
 
 
 def _parse(path: Path, text: str) -> tuple[yaml.Node | None, object]:
@@ -286,7 +308,7 @@ def _syntax_fix(exc: yaml.MarkedYAMLError, text: str, line: int | None) -> str:
 
 
 def _translate(
-    doc: YamlDocument, model: type[BaseModel], error: ErrorDetails, more: int
+    doc: YamlDocument, model: type[BaseModel], error: ErrorDetails, more: int, skip: int = 0
 ) -> BotFolderError:
     loc = error["loc"]
     where = describe(loc)
@@ -296,7 +318,7 @@ def _translate(
         fix = f"add `{loc[-1]}:` with a value"
     elif kind == "extra_forbidden":
         problem = f"unknown key `{loc[-1]}`" + (f" in {describe(loc[:-1])}" if len(loc) > 1 else "")
-        fix = suggest(str(loc[-1]), _known_keys(model, loc[:-1]))
+        fix = suggest(str(loc[-1]), _known_keys(model, loc[skip:-1]))
     else:
         problem = f"{where}: {_explain(error)}"
         fix = _FIXES.get(kind, "see docs/bot-folder.md for what belongs here")
@@ -356,13 +378,14 @@ def _known_keys(model: type[BaseModel], loc: Loc) -> list[str]:
             args = [arg for arg in get_args(annotation) if arg is not Ellipsis]
             annotation = args[-1] if args else None
         elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            field = annotation.model_fields.get(part)
+            fields = {f.alias or name: f for name, f in annotation.model_fields.items()}
+            field = fields.get(part)
             annotation = field.annotation if field else None
         else:
             return []
     annotation = _unwrap(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return list(annotation.model_fields)
+        return [field.alias or name for name, field in annotation.model_fields.items()]
     return []
 
 

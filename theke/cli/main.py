@@ -15,6 +15,7 @@ import click
 from theke import __version__
 from theke.cli.nlu import nlu
 from theke.cli.options import bot_argument, bot_option, settings_for
+from theke.cli.stories import test
 from theke.errors import ThekeError
 
 __all__ = ["main"]
@@ -139,6 +140,7 @@ def upgrade(bot: str | None) -> None:
 
 
 cli.add_command(nlu)
+cli.add_command(test)
 
 
 def main() -> None:

@@ -1,117 +1,321 @@
 """The engine: one customer input in, the bot's replies and the new state out.
 
-Order of precedence: a postback, then the owner's keywords (so STOP and
-START always work), then the intent the NLU recognised (when the bot has
-``nlu/<lang>.yml``), then the fallback. The engine is pure: no I/O, no
-globals; one instance serves every conversation from every thread.
+Order of precedence for typed text: the words that steer a running flow
+("abbrechen", "zurück", "egal"), the owner's keywords (so STOP always
+works), an answer to the open question, then the understood request: a
+flow its intent starts, the FAQ entry that answers it, the response of its
+intent — and otherwise the fallback, which offers the best guesses and, on
+the second miss in a row, a human. A request answered in the middle of a
+flow brings the customer back to the open question.
+
+The engine does no I/O of its own (the catalog is an in-memory snapshot;
+``actions.py`` functions may do what their author wants); one instance
+serves every conversation from every thread.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from theke.bot import Bot
+from theke.dialogue import runner
+from theke.dialogue.context import TurnContext, variant_index
 from theke.dialogue.keywords import KeywordMatcher
-from theke.dialogue.turn import Event, Inbound, Turn
+from theke.dialogue.normalize import normalize
+from theke.dialogue.payloads import handle_internal
+from theke.dialogue.replies import answer_entry, fallback, intro
+from theke.dialogue.state import DialogueState
+from theke.dialogue.texts import CONTROL_WORDS
+from theke.dialogue.turn import Inbound, Reminder, Turn
 from theke.nlu.result import Parse
 
 if TYPE_CHECKING:
+    from theke.dialogue.catalog import CatalogIndex
+    from theke.knowledge import KnowledgeBase
     from theke.nlu.service import NluService
 
 __all__ = ["Engine", "variant_index"]
+
+MAX_TEXT = 5000
+INTERNAL = "theke:"
 
 
 class Engine:
     """Answers customer inputs for one bot."""
 
-    def __init__(self, bot: Bot, nlu: NluService | None = None) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        nlu: NluService | None = None,
+        *,
+        knowledge: KnowledgeBase | None = None,
+        catalog: Callable[[], CatalogIndex | None] | None = None,
+    ) -> None:
         self._bot = bot
         self._nlu = nlu
+        self._knowledge = knowledge
+        self._catalog = catalog or (lambda: None)
         self._keywords = KeywordMatcher(bot.config.keywords)
         self._languages = frozenset(bot.config.languages)
+        self._controls = {
+            action: frozenset(normalize(word) for words in by_language.values() for word in words)
+            for action, by_language in CONTROL_WORDS.items()
+        }
 
     @property
     def bot(self) -> Bot:
         """The bot this engine answers for."""
         return self._bot
 
-    def handle(self, state: Mapping[str, Any], inbound: Inbound, *, conversation_key: str) -> Turn:
+    @property
+    def knowledge(self) -> KnowledgeBase | None:
+        return self._knowledge
+
+    def handle(
+        self,
+        state: Mapping[str, Any],
+        inbound: Inbound,
+        *,
+        conversation_key: str,
+        customer: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> Turn:
         """Answer ``inbound`` in the conversation whose stored state is ``state``.
 
-        ``conversation_key`` identifies the conversation; with the turn count
-        it picks the response variant, so the same conversation replayed
-        gets the same answers.
+        ``customer`` is the customer's profile (memory across conversations);
+        ``conversation_key`` with the turn count picks response variants, so
+        the same conversation replayed gets the same answers.
         """
-        language = self._language(state)
-        turns = _turns(state)
-        events: list[Event] = []
-        key, language = self._decide(inbound, language, events)
-        variants = self._bot.responses.get(key, language)
-        index = variant_index(conversation_key, turns, len(variants))
-        events.append(("response", {"key": key, "variant": index, "language": language}))
-        new_state = {**state, "language": language, "turns": turns + 1}
-        return Turn(state=new_state, replies=variants[index], events=tuple(events))
+        now = now or datetime.now(UTC)
+        loaded = DialogueState.load(state)
+        ctx = TurnContext(
+            bot=self._bot,
+            state=loaded,
+            language=self._language(loaded),
+            conversation_key=conversation_key,
+            now=now,
+            customer=dict(customer or {}),
+            catalog=self._catalog(),
+        )
+        ctx.returning = _returning(loaded, now, self._bot.config.memory.return_after_minutes)
+        self._route(ctx, inbound)
+        return self._finish(ctx, state, loaded)
 
-    def _decide(self, inbound: Inbound, language: str, events: list[Event]) -> tuple[str, str]:
+    # -- routing -------------------------------------------------------------------------
+
+    def _route(self, ctx: TurnContext, inbound: Inbound) -> None:
         if inbound.postback is not None:
-            return self._postback(inbound.postback, events), language
-        if inbound.text is None or not inbound.text.strip():
-            events.append(("fallback", {"reason": "empty"}))
-            return self._bot.config.fallback, language
-        match = self._keywords.match(inbound.text)
+            self.postback(ctx, inbound.postback)
+            return
+        if inbound.event is not None or inbound.referral is not None:
+            started = self._trigger(ctx, inbound)
+            if started or not (inbound.text or "").strip():
+                return
+        text = (inbound.text or "")[:MAX_TEXT]
+        if not text.strip():
+            self._empty(ctx)
+            return
+        if runner.waiting(ctx) is not None and self._steer(ctx, text):
+            return
+        if self._keyword(ctx, text):
+            return
+        parse = self._parse(ctx, text)
+        if runner.waiting(ctx) is not None:
+            self._in_flow(ctx, parse, text)
+            return
+        if not self.understand(ctx, parse, text):
+            fallback(self, ctx, parse, text)
+
+    def _trigger(self, ctx: TurnContext, inbound: Inbound) -> bool:
+        flows = self._bot.flows
+        flow = flows.triggered("event", inbound.event) or flows.triggered(
+            "referral", inbound.referral
+        )
+        if inbound.referral is not None:
+            ctx.event("referral", ref=inbound.referral[:200])
+        if flow is None:
+            ctx.event("trigger.unmatched", event=inbound.event)
+            return False
+        runner.start(ctx, flow, None)
+        ctx.answered = True
+        return True
+
+    def _empty(self, ctx: TurnContext) -> None:
+        ctx.event("fallback", reason="empty")
+        open_question = runner.waiting(ctx)
+        if open_question is not None:
+            runner.reask(ctx, *open_question)
+            return
+        ctx.say(self._bot.config.fallback)
+
+    def _steer(self, ctx: TurnContext, text: str) -> bool:
+        """The words that steer a running flow: cancel, back, "egal"."""
+        words = normalize(text)
+        if words in self._controls["cancel"]:
+            runner.cancel(ctx)
+        elif words in self._controls["back"]:
+            runner.back(ctx)
+        elif words in self._controls["skip"] and runner.skip(ctx):
+            pass
+        else:
+            return False
+        ctx.answered = True
+        return True
+
+    def _keyword(self, ctx: TurnContext, text: str) -> bool:
+        match = self._keywords.match(text)
         if match is None:
-            return self._understand(inbound.text, language, events)
-        events.append(("keyword.matched", {"rule": match.rule}))
-        if match.language is not None and match.language != language:
-            events.append(("language.switched", {"from": language, "to": match.language}))
-            language = match.language
+            return False
+        ctx.event("keyword.matched", rule=match.rule)
+        if match.language is not None and match.language != ctx.language:
+            ctx.event("language.switched", **{"from": ctx.language, "to": match.language})
+            ctx.language = match.language
         if match.postback is not None:
-            return self._postback(match.postback, events), language
-        return str(match.response), language
+            self.postback(ctx, match.postback)
+            return True
+        open_question = runner.waiting(ctx)
+        ctx.say(str(match.response))
+        ctx.answered = True
+        if open_question is not None:
+            runner.reask(ctx, *open_question)
+        return True
 
-    def _understand(self, text: str, language: str, events: list[Event]) -> tuple[str, str]:
-        """The response for the recognised intent, in the language the customer wrote."""
+    def _parse(self, ctx: TurnContext, text: str) -> Parse | None:
         if self._nlu is None:
-            events.append(("fallback", {"reason": "no_match"}))
-            return self._bot.config.fallback, language
-        parse = self._nlu.parse(text, language=language)
-        events.append(("nlu", _summary(parse)))
-        if parse.language != language and parse.language in self._languages:
-            events.append(("language.switched", {"from": language, "to": parse.language}))
-            language = parse.language
-        if parse.intent is None:
-            events.append(("fallback", {"reason": "nlu_unsure"}))
-            return self._bot.config.fallback, language
-        name = parse.intent.name
-        key = self._bot.config.intents.get(name, name)
-        if key not in self._bot.responses.keys(language):
-            events.append(("fallback", {"reason": "intent_unanswered", "intent": name}))
-            return self._bot.config.fallback, language
-        return key, language
+            return None
+        parse = self._nlu.parse(text, language=ctx.language)
+        ctx.event("nlu", **_summary(parse))
+        if parse.language != ctx.language and parse.language in self._languages:
+            ctx.event("language.switched", **{"from": ctx.language, "to": parse.language})
+            ctx.language = parse.language
+        return parse
 
-    def _postback(self, payload: str, events: list[Event]) -> str:
+    def _in_flow(self, ctx: TurnContext, parse: Parse | None, text: str) -> None:
+        outcome = runner.answer(ctx, parse, text)
+        if outcome != "none":
+            ctx.answered = outcome != "refused"
+            return
+        open_question = runner.waiting(ctx)
+        if open_question is None:  # pragma: no cover - answer() returns "none" only while waiting
+            return
+        depth = len(ctx.state.stack)
+        if self.understand(ctx, parse, text):
+            if len(ctx.state.stack) == depth and runner.waiting(ctx) == open_question:
+                runner.reask(ctx, *open_question)
+            return
+        from theke.dialogue.slots import Refused
+
+        runner.refuse(ctx, *open_question, Refused("value"))
+
+    def understand(self, ctx: TurnContext, parse: Parse | None, text: str) -> bool:
+        """Answer a request: the flow its intent starts, the FAQ entry, or its intent's response."""
+        intent = parse.intent.name if parse is not None and parse.intent is not None else None
+        flow = self._bot.flows.triggered("intent", intent)
+        running = {frame.flow for frame in ctx.state.stack}
+        if flow is not None and flow.name not in running:
+            runner.start(ctx, flow, parse)
+            ctx.answered = True
+            return True
+        entry = self.faq_match(text, ctx.language)
+        if entry is not None:
+            answer_entry(self, ctx, entry)
+            return True
+        if intent is None or flow is not None:
+            return False
+        key = self._bot.config.intents.get(intent, intent)
+        if key not in self._bot.responses.keys(ctx.language):
+            ctx.event("fallback", reason="intent_unanswered", intent=intent)
+            return False
+        ctx.say(key)
+        ctx.answered = True
+        return True
+
+    def faq_match(self, text: str, language: str) -> str | None:
+        """The FAQ entry that answers ``text`` confidently, if any."""
+        if self._knowledge is None:
+            return None
+        matches = self._knowledge.search(text, language, limit=1)
+        threshold = self._bot.config.knowledge.threshold
+        if matches and matches[0].score >= threshold:
+            return matches[0].entry_id
+        return None
+
+    def postback(self, ctx: TurnContext, payload: str) -> None:
+        """A tapped button: the engine's own payloads, a flow's trigger, or ``postbacks:``."""
+        if payload.startswith(INTERNAL):
+            handle_internal(self, ctx, payload[len(INTERNAL) :])
+            return
+        flow = self._bot.flows.triggered("postback", payload)
+        if flow is not None:
+            ctx.event("postback", payload=payload)
+            runner.start(ctx, flow, None)
+            ctx.answered = True
+            return
         key = self._bot.config.postbacks.get(payload)
+        open_question = runner.waiting(ctx)
         if key is None:
-            events.append(("fallback", {"reason": "unknown_postback"}))
-            return self._bot.config.fallback
-        events.append(("postback", {"payload": payload}))
-        return key
+            ctx.event("fallback", reason="unknown_postback")
+            ctx.say(self._bot.config.fallback)
+        else:
+            ctx.event("postback", payload=payload)
+            ctx.say(key)
+            ctx.answered = True
+        if open_question is not None:
+            runner.reask(ctx, *open_question)
 
-    def _language(self, state: Mapping[str, Any]) -> str:
-        language = state.get("language")
-        if isinstance(language, str) and language in self._languages:
-            return language
+    # -- the end of a turn ------------------------------------------------------------------
+
+    def _finish(self, ctx: TurnContext, original: Mapping[str, Any], loaded: DialogueState) -> Turn:
+        intro(ctx, loaded)
+        state = ctx.state
+        frame = state.frame
+        misses = 0 if ctx.answered else state.misses
+        reminder = None
+        memory = self._bot.config.memory
+        if frame is not None and frame.asked and state.reminded != frame.started:
+            if memory.reminder_minutes > 0 and not ctx.handoff:
+                at = ctx.now + timedelta(minutes=memory.reminder_minutes)
+                reminder = Reminder(at=at, started=frame.started)
+        if ctx.customer.get("language") != ctx.language:
+            ctx.remember("language", ctx.language)
+        new_state = {
+            **original,
+            **state.to_json(),
+            "language": ctx.language,
+            "turns": state.turns + 1,
+            "introduced": True,
+            "misses": misses,
+            "last_at": ctx.now.isoformat(),
+        }
+        return Turn(
+            state=new_state,
+            replies=tuple(ctx.replies),
+            events=tuple(ctx.events),
+            handoff=ctx.handoff,
+            profile=dict(ctx.customer) if ctx.profile_changed else None,
+            subscriptions=tuple(ctx.subscriptions),
+            reminder=reminder,
+        )
+
+    def _language(self, state: DialogueState) -> str:
+        if state.language in self._languages and state.language is not None:
+            return state.language
         return self._bot.config.default_language
 
 
-def variant_index(conversation_key: str, turns: int, count: int) -> int:
-    """Which of ``count`` variants to send: stable across processes and runs."""
-    if count <= 1:
-        return 0
-    digest = hashlib.sha256(f"{conversation_key}\x1f{turns}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") % count
+def _returning(state: DialogueState, now: datetime, minutes: int) -> bool:
+    """Whether the customer comes back after a break long enough to greet them anew."""
+    if state.last_at is None:
+        return False
+    try:
+        last = datetime.fromisoformat(state.last_at)
+    except ValueError:
+        return False
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    return now - last >= timedelta(minutes=minutes)
 
 
 def _summary(parse: Parse) -> dict[str, Any]:
@@ -122,10 +326,3 @@ def _summary(parse: Parse) -> dict[str, Any]:
         "entities": sorted({entity.entity for entity in parse.entities}),
         "language": parse.language,
     }
-
-
-def _turns(state: Mapping[str, Any]) -> int:
-    turns = state.get("turns", 0)
-    if isinstance(turns, bool) or not isinstance(turns, int) or turns < 0:
-        return 0
-    return turns

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from theke.content import Content
 
-__all__ = ["Event", "Inbound", "Turn"]
+if TYPE_CHECKING:
+    from theke.dialogue.actions import Subscription
+
+__all__ = ["Event", "Inbound", "Reminder", "Turn"]
 
 Event = tuple[str, dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
 class Inbound:
-    """One customer input: typed ``text``, or the ``postback`` payload of a tapped button.
+    """One customer input: typed ``text``, the ``postback`` payload of a tapped button,
+    the ``referral`` parameter of a link or ad that opened the chat, or an ``event``.
 
     When a channel delivers both (a quick reply carries its title and its
     payload), the postback decides.
@@ -22,6 +27,16 @@ class Inbound:
 
     text: str | None = None
     postback: str | None = None
+    referral: str | None = None
+    event: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """Remind the customer at ``at`` if the flow run ``started`` still waits for them."""
+
+    at: datetime
+    started: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +45,15 @@ class Turn:
 
     ``state`` is the conversation's new JSON-serialisable state; ``replies``
     are sent in order; ``events`` go to the event log and never carry what
-    the customer wrote.
+    the customer wrote. ``handoff`` hands the conversation to a human;
+    ``profile`` is the customer's changed profile (``None``: unchanged);
+    ``subscriptions`` are opt-ins to store; ``reminder`` is one to schedule.
     """
 
     state: dict[str, Any]
     replies: tuple[Content, ...]
     events: tuple[Event, ...]
+    handoff: bool = False
+    profile: dict[str, Any] | None = None
+    subscriptions: tuple[Subscription, ...] = ()
+    reminder: Reminder | None = None

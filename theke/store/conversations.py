@@ -21,7 +21,9 @@ __all__ = [
     "ensure_customer",
     "load_many",
     "new_id",
+    "profiles",
     "save",
+    "save_profiles",
     "set_mode",
 ]
 
@@ -173,4 +175,38 @@ def set_mode(conn: Connection, conversation_id: str, mode: str) -> None:
         update(conversations)
         .where(conversations.c.id == conversation_id)
         .values(mode=mode, updated_at=utcnow())
+    )
+
+
+def profiles(conn: Connection, customer_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The remembered profiles of ``customer_ids`` (name, language, sizes, what they viewed)."""
+    if not customer_ids:
+        return {}
+    rows = conn.execute(
+        select(customers.c.id, customers.c.profile).where(customers.c.id.in_(list(customer_ids)))
+    )
+    return {row.id: dict(row.profile or {}) for row in rows}
+
+
+_SAVE_PROFILE = (
+    update(customers)
+    .where(customers.c.id == bindparam("customer_id"))
+    .values(profile=bindparam("new_profile"), language=bindparam("new_language"))
+)
+
+
+def save_profiles(conn: Connection, changed: dict[str, dict[str, Any]]) -> None:
+    """Store changed profiles (one round trip for the batch)."""
+    if not changed:
+        return
+    conn.execute(
+        _SAVE_PROFILE,
+        [
+            {
+                "customer_id": customer_id,
+                "new_profile": profile,
+                "new_language": str(profile.get("language") or "")[:16] or None,
+            }
+            for customer_id, profile in changed.items()
+        ],
     )

@@ -30,6 +30,7 @@ from theke.channels.base import (
 )
 from theke.content import text_json, to_json
 from theke.dialogue import Engine, Inbound
+from theke.dialogue.turn import Reminder, Turn
 from theke.errors import StoreError
 from theke.observability import Metrics
 from theke.outreach.policy import Hold, OutboundMessage, PolicyContext, decide
@@ -51,10 +52,14 @@ _log = structlog.get_logger("theke.worker.turns")
 class _Work:
     conversation: Conversation
     events: list[PendingInbound]
+    profile: dict[str, Any] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
     entries: list[LogEntry] = field(default_factory=list)
     replies: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     last_inbound_at: datetime | None = None
+    profile_changed: bool = False
+    handed_off: bool = False
+    reminder: Reminder | None = None
 
 
 class TurnRunner:
@@ -114,6 +119,7 @@ class TurnRunner:
     def _load(self, conn: Connection, keys: Sequence[str]) -> list[_Work]:
         pending = inbound.pending_for(conn, keys)
         known = conversations.load_many(conn, keys)
+        customers = conversations.profiles(conn, [c.customer_id for c in known.values()])
         work: list[_Work] = []
         for key in keys:
             events = pending.get(key) or []
@@ -124,7 +130,8 @@ class TurnRunner:
                 first = events[0]
                 sender = str(first.payload.get("sender", key.partition(":")[2]))
                 conversation = conversations.create(conn, first.channel, sender)
-            work.append(_Work(conversation=conversation, events=events))
+            profile = customers.get(conversation.customer_id, {})
+            work.append(_Work(conversation=conversation, events=events, profile=profile))
         return work
 
     def _run_batch(self, engine: Engine, work: Sequence[_Work]) -> None:
@@ -142,13 +149,19 @@ class TurnRunner:
                 continue
             try:
                 turn = engine.handle(
-                    state, _as_inbound(event.payload), conversation_key=conversation.key
+                    state,
+                    _as_inbound(event.payload),
+                    conversation_key=conversation.key,
+                    customer=item.profile,
+                    now=now,
                 )
             except Exception as exc:  # a bot bug must not stop the queue: record it, go on
                 _log.exception("theke.worker.turns.bot_failed", conversation=conversation.id)
                 item.entries.append(_failure_entry(conversation, event, now, exc))
                 continue
             state = turn.state
+            self._effects(item, turn)
+            conversation = item.conversation
             for kind, data in turn.events:
                 item.entries.append(
                     LogEntry(
@@ -163,6 +176,20 @@ class TurnRunner:
                 )
             item.replies.extend((event.id, to_json(reply)) for reply in turn.replies)
         item.state = state
+
+    @staticmethod
+    def _effects(item: _Work, turn: Turn) -> None:
+        """What a turn asks for besides replies: a human, a changed profile, a reminder."""
+        if turn.profile is not None:
+            item.profile = turn.profile
+            item.profile_changed = True
+        if turn.handoff:
+            item.handed_off = True
+            item.conversation = replace(item.conversation, mode="human")
+        item.reminder = turn.reminder
+        for subscription in turn.subscriptions:
+            data = {"topic": subscription.topic, **subscription.data}
+            item.entries.append(_system_entry(item.conversation, "subscription.created", data))
 
     def _commit(
         self, conn: Connection, work: Sequence[_Work], taken: Sequence[str]
@@ -210,6 +237,14 @@ class TurnRunner:
             conn,
             [StateChange(item.conversation.id, item.state, item.last_inbound_at) for item in work],
         )
+        conversations.save_profiles(
+            conn,
+            {item.conversation.customer_id: item.profile for item in work if item.profile_changed},
+        )
+        for item in work:
+            if item.handed_off:
+                conversations.set_mode(conn, item.conversation.id, "human")
+            # item.reminder is scheduled once the reminder job and its policy rule exist.
         leases.release(conn, taken, self._owner)
         queued = any(reply.settled is None for reply in replies)
         return work, delivered, queued
@@ -229,7 +264,8 @@ class TurnRunner:
             return message
         decision = decide(
             OutboundMessage(channel=conversation.channel, actor="bot", is_reply=True),
-            PolicyContext(now=now, mode=conversation.mode, last_inbound_at=now),
+            # The bot answered in bot mode (a handoff in the same turn comes after its replies).
+            PolicyContext(now=now, mode="bot", last_inbound_at=now),
         )
         if isinstance(decision, Hold):
             self._metrics.held.labels(decision.reason).inc()
@@ -256,7 +292,23 @@ class TurnRunner:
 
 
 def _as_inbound(payload: dict[str, Any]) -> Inbound:
-    return Inbound(text=payload.get("text"), postback=payload.get("postback"))
+    return Inbound(
+        text=payload.get("text"),
+        postback=payload.get("postback"),
+        referral=payload.get("referral"),
+        event=payload.get("event"),
+    )
+
+
+def _system_entry(conversation: Conversation, kind: str, data: dict[str, Any]) -> LogEntry:
+    return LogEntry(
+        conversation_id=conversation.id,
+        customer_id=conversation.customer_id,
+        kind=kind,
+        actor="bot",
+        created_at=utcnow(),
+        data=data,
+    )
 
 
 def _inbound_entry(conversation: Conversation, event: PendingInbound, now: datetime) -> LogEntry:

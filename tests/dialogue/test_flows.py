@@ -1,0 +1,290 @@
+"""Guided conversations: a customer asking for sneakers, step by step or all at once."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from theke.bot import load_bot
+from theke.content import Content, QuickReplies, Text
+from theke.dialogue import Engine, Inbound, Turn
+from theke.runtime import build_engine
+
+FLOWBOT = Path(__file__).with_name("flowbot")
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    folder = tmp_path_factory.mktemp("flows") / "flowbot"
+    shutil.copytree(FLOWBOT, folder)
+    bot = load_bot(folder)
+    return build_engine(bot, isolated=False)
+
+
+class Chat:
+    """One customer's conversation: says things, taps buttons, keeps the state."""
+
+    def __init__(self, engine: Engine, state: dict[str, Any] | None = None) -> None:
+        self.engine = engine
+        self.state: dict[str, Any] = state if state is not None else {"introduced": True}
+        self.customer: dict[str, Any] = {}
+        self.now = NOW
+        self.turn: Turn | None = None
+
+    def say(self, text: str) -> Turn:
+        return self._send(Inbound(text=text))
+
+    def tap(self, payload: str) -> Turn:
+        return self._send(Inbound(postback=payload))
+
+    def _send(self, inbound: Inbound) -> Turn:
+        turn = self.engine.handle(
+            self.state, inbound, conversation_key="web:kim", customer=self.customer, now=self.now
+        )
+        self.state = turn.state
+        if turn.profile is not None:
+            self.customer = turn.profile
+        self.now += timedelta(seconds=20)
+        self.turn = turn
+        return turn
+
+    @property
+    def slots(self) -> dict[str, Any]:
+        return dict(self.state.get("slots", {}))
+
+    @property
+    def flow(self) -> str | None:
+        stack = self.state.get("stack") or []
+        return stack[-1]["flow"] if stack else None
+
+
+def texts(turn: Turn) -> list[str]:
+    return [_text(reply) for reply in turn.replies]
+
+
+def _text(content: Content) -> str:
+    assert isinstance(content, Text | QuickReplies), content
+    return content.text
+
+
+def keys(turn: Turn) -> list[str]:
+    return [data["key"] for kind, data in turn.events if kind == "response"]
+
+
+def payloads(turn: Turn) -> list[str]:
+    last = turn.replies[-1]
+    return [reply.payload for reply in last.replies] if isinstance(last, QuickReplies) else []
+
+
+def test_one_sentence_fills_every_slot_and_skips_the_questions(engine: Engine) -> None:
+    chat = Chat(engine)
+    turn = chat.say("Habt ihr Laufschuhe unter 100 Euro in Größe 43?")
+    assert texts(turn) == ["Ich suche Laufschuhe bis 100 € in Größe 43."]
+    assert chat.slots == {
+        "category": "running",
+        "budget": {"min": None, "max": 100.0, "currency": "EUR"},
+        "size": 43.0,
+    }
+    assert ("flow.completed", {"flow": "sneaker_advice"}) in turn.events
+    assert chat.flow is None
+
+
+def test_step_by_step_with_the_choices_as_buttons(engine: Engine) -> None:
+    chat = Chat(engine)
+    turn = chat.say("ich suche sneaker")
+    assert texts(turn) == ["Welche Art Schuh suchst du?"]
+    assert payloads(turn) == ["theke:slot:category:running", "theke:slot:category:basketball"]
+    assert texts(chat.tap("theke:slot:category:basketball")) == ["Wie viel möchtest du ausgeben?"]
+    assert texts(chat.say("so 80 euro")) == ["Welche Größe hast du?"]
+    assert texts(chat.say("44,5")) == ["Ich suche Basketball bis 80 € in Größe 44,5."]
+
+
+def test_a_typed_choice_with_a_typo_counts(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.say("ich suche sneaker")
+    chat.say("Basketbal")
+    assert chat.slots["category"] == "basketball"
+
+
+def test_a_question_in_between_is_answered_then_the_flow_comes_back(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.say("ich suche laufschuhe")
+    turn = chat.say("Was sind eure Öffnungszeiten?")
+    assert texts(turn) == [
+        "Wir haben Mo–Fr 10–19 Uhr geöffnet.",
+        "Zurück zu meiner Frage:",
+        "Wie viel möchtest du ausgeben?",
+    ]
+    assert texts(chat.say("100")) == ["Welche Größe hast du?"]
+
+
+def test_abbrechen_cancels_the_flow(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.say("ich suche laufschuhe")
+    turn = chat.say("abbrechen")
+    assert texts(turn) == ["Okay, ich habe abgebrochen. Wobei kann ich dir sonst helfen?"]
+    assert chat.flow is None
+
+
+def test_zurueck_goes_back_one_question_and_forgets_its_answer(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.say("ich suche laufschuhe")
+    chat.say("bis 120 euro")
+    turn = chat.say("zurück")
+    assert texts(turn) == ["Wie viel möchtest du ausgeben?"]
+    assert "budget" not in chat.slots
+    assert texts(chat.say("zurück")) == ["Welche Art Schuh suchst du?"]
+    assert texts(chat.say("zurück"))[0] == "Wir sind schon bei der ersten Frage."
+
+
+def test_doch_lieber_changes_a_slot_already_filled(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.say("ich suche laufschuhe bis 100 euro")
+    turn = chat.say("doch lieber basketballschuhe")
+    assert texts(turn) == ["Alles klar: Basketball.", "Welche Größe hast du?"]
+    assert chat.slots["category"] == "basketball"
+
+
+def test_egal_leaves_a_skippable_question_open(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.say("ich suche laufschuhe")
+    assert texts(chat.say("egal")) == ["Welche Größe hast du?"]
+    assert chat.slots["budget"] is None
+
+
+def test_a_wrong_answer_is_asked_again_then_handed_to_a_human(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.say("Laufschuhe bis 100 Euro")
+    turn = chat.say("99")
+    assert texts(turn) == [
+        "Das liegt leider außerhalb dessen, was hier geht.",
+        "Welche Größe hast du?",
+    ]
+    assert not turn.handoff
+    turn = chat.say("120")
+    assert turn.handoff
+    assert "Team" in texts(turn)[0]
+    assert chat.flow is None
+
+
+def test_a_pattern_refuses_a_malformed_order_number(engine: Engine) -> None:
+    chat = Chat(engine)
+    assert texts(chat.say("wo ist meine bestellung")) == ["Wie lautet deine Bestellnummer?"]
+    turn = chat.say("12345")
+    assert texts(turn)[-1] == "Wie lautet deine Bestellnummer?"
+    assert texts(chat.say("SC-654321")) == ["Danke! Ich schaue nach SC-654321."]
+
+
+def test_the_size_is_remembered_and_offered_next_time(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.say("Laufschuhe bis 100 Euro in Größe 43")
+    assert chat.customer["remembered"] == {"size": 43.0}
+    chat.say("ich suche basketballschuhe")
+    turn = chat.say("egal")
+    assert texts(turn) == ["Welche Größe hast du?"]
+    assert payloads(turn) == ["theke:slot:size:43.0"]
+    assert texts(chat.tap("theke:slot:size:43.0")) == ["Ich suche Basketball  in Größe 43."]
+
+
+def test_a_returning_customer_is_offered_the_unfinished_flow(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.say("ich suche laufschuhe")
+    chat.now += timedelta(hours=20)
+    turn = chat.say("Öffnungszeiten")
+    assert texts(turn)[0] == "Wir haben Mo–Fr 10–19 Uhr geöffnet."
+    assert "weitermachen" in texts(turn)[1]
+    assert payloads(turn) == ["theke:resume", "theke:dismiss"]
+    assert texts(chat.tap("theke:resume"))[-1] == "Wie viel möchtest du ausgeben?"
+
+
+def test_silence_in_a_flow_schedules_one_reminder(engine: Engine) -> None:
+    chat = Chat(engine)
+    turn = chat.say("ich suche laufschuhe")
+    assert turn.reminder is not None
+    assert turn.reminder.at == NOW + timedelta(minutes=60)
+    finished = chat.say("egal")
+    assert finished.reminder is not None  # still waiting: the size question
+    done = chat.say("43")
+    assert done.reminder is None
+
+
+def test_unsure_understanding_offers_guesses_then_a_human(engine: Engine) -> None:
+    chat = Chat(engine)
+    first = chat.say("Die Katze schläft auf dem Sofa")
+    offered = payloads(first)
+    assert len(offered) == 3 and offered[-1] == "theke:dismiss"  # the best two, and "no"
+    assert offered[0] == "theke:faq:returns"  # the closest FAQ entry, then a flow
+    assert offered[1].startswith("theke:intent:")
+    assert texts(first)[0].startswith("Ich bin mir nicht sicher")
+    second = chat.say("Mein Hamster heißt Ludwig")
+    assert ("fallback", {"reason": "second_miss", "misses": 2}) in second.events
+    assert "theke:human" in payloads(second)
+    assert chat.tap("theke:human").handoff
+
+
+def test_a_payload_the_bot_never_sent_gets_the_fallback_and_the_question_again(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine)
+    chat.say("ich suche laufschuhe")
+    for payload in ("theke:slot:nope:1", "theke:weird", "theke:slot:size:", "SOMETHING"):
+        turn = chat.tap(payload)
+        assert texts(turn) == ["Das habe ich nicht verstanden.", "Zurück zu meiner Frage:",
+                               "Wie viel möchtest du ausgeben?"]  # fmt: skip
+    assert chat.flow == "sneaker_advice"
+
+
+def test_a_new_conversation_starts_with_the_introduction(engine: Engine) -> None:
+    chat = Chat(engine, state={})
+    turn = chat.say("hallo")
+    assert texts(turn)[0].startswith("Ich bin Kim, der automatische Chat-Assistent von Testladen")
+    assert texts(turn)[1] == "Hallo!"
+    assert "automatische" not in " ".join(texts(chat.say("hallo")))
+
+
+def test_english_customers_get_the_flow_in_english(engine: Engine) -> None:
+    chat = Chat(engine)
+    turn = chat.say("I am looking for running shoes under 80 euros")
+    assert texts(turn) == ["What is your size?"]
+    assert texts(chat.say("43")) == ["Looking for Running up to €80 in size 43."]
+
+
+def test_long_and_empty_messages_keep_the_flow_alive(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.say("ich suche laufschuhe")
+    assert texts(chat.say("   "))[-1] == "Wie viel möchtest du ausgeben?"
+    turn = chat.say("a" * 5000)
+    assert texts(turn)[-1] == "Wie viel möchtest du ausgeben?"
+    assert chat.flow == "sneaker_advice"
+
+
+def test_a_service_question_is_answered_from_the_faq_with_feedback(engine: Engine) -> None:
+    chat = Chat(engine)
+    turn = chat.say("wie lange dauert denn der versand")
+    assert texts(turn)[0] == "Innerhalb Deutschlands ist dein Paket in 2–3 Werktagen da."
+    assert ("knowledge.answered", {"entry": "shipping_time", "variant": 0, "language": "de"}) in (
+        turn.events
+    )
+    assert payloads(turn)[:1] == ["theke:faq:returns"]
+    assert "theke:helpful:shipping_time:yes" in payloads(turn)
+    thanks = chat.tap("theke:helpful:shipping_time:yes")
+    assert ("knowledge.feedback", {"entry": "shipping_time", "helpful": True}) in thanks.events
+    assert texts(chat.tap("theke:faq:returns"))[0].startswith("Du kannst alles 30 Tage")
+
+
+def test_a_faq_question_inside_a_flow_is_answered_then_the_question_comes_back(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine)
+    chat.say("ich suche laufschuhe")
+    turn = chat.say("kann ich die schuhe zurückschicken?")
+    assert texts(turn) == [
+        "Du kannst alles 30 Tage lang kostenlos zurückschicken.",
+        "Zurück zu meiner Frage:",
+        "Wie viel möchtest du ausgeben?",
+    ]

@@ -1,0 +1,1 @@
+"""Tests of the demo shop's content in ``examples/``."""

@@ -1,0 +1,133 @@
+"""One turn in progress: the state being changed, the replies and events collected so far."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from theke.content import Content, QuickReplies, QuickReply, Text
+from theke.dialogue import templates
+from theke.dialogue.actions import Subscription
+from theke.dialogue.slots import display
+from theke.dialogue.state import DialogueState
+from theke.dialogue.texts import SYSTEM_KEYS, system_text
+from theke.dialogue.turn import Event
+
+if TYPE_CHECKING:
+    from theke.bot import Bot
+    from theke.dialogue.catalog import CatalogIndex
+
+__all__ = ["TurnContext", "variant_index"]
+
+
+def variant_index(conversation_key: str, turns: int, count: int, salt: int = 0) -> int:
+    """Which of ``count`` variants to send: stable across processes and runs."""
+    import hashlib
+
+    if count <= 1:
+        return 0
+    seed = f"{conversation_key}\x1f{turns}" + (f"\x1f{salt}" if salt else "")
+    digest = hashlib.sha256(seed.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % count
+
+
+@dataclass
+class TurnContext:
+    """Everything one call of :meth:`Engine.handle` works on; never shared between turns."""
+
+    bot: Bot
+    state: DialogueState
+    language: str
+    conversation_key: str
+    now: datetime
+    customer: dict[str, Any] = field(default_factory=dict)
+    replies: list[Content] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    subscriptions: list[Subscription] = field(default_factory=list)
+    handoff: bool = False
+    profile_changed: bool = False
+    returning: bool = False
+    answered: bool = False  # whether something other than a fallback answered the input
+    catalog: CatalogIndex | None = None
+
+    @property
+    def address(self) -> str:
+        return self.bot.config.address
+
+    def event(self, kind: str, **data: Any) -> None:
+        self.events.append((kind, data))
+
+    def set_state(self, **changes: Any) -> None:
+        self.state = replace(self.state, **changes)
+
+    def set_slots(self, values: Mapping[str, Any]) -> None:
+        self.state = replace(self.state, slots={**self.state.slots, **values})
+
+    def say(self, key: str) -> None:
+        """Send the response ``key``: the owner's, else the engine's own text of that name."""
+        if key in self.bot.responses.keys(self.language):
+            variants = self.bot.responses.get(key, self.language)
+            salt = len(self.replies)
+            index = variant_index(self.conversation_key, self.state.turns, len(variants), salt)
+            self.event("response", key=key, variant=index, language=self.language)
+            self.send(variants[index])
+        elif key in SYSTEM_KEYS:
+            self.system(key)
+        else:  # the loader checked every key; a reload may have removed one since
+            self.event("response.missing", key=key)
+
+    def system(self, key: str, replies: Sequence[tuple[str, str]] = (), **values: str) -> None:
+        """The engine's own text ``key``, unless the owner wrote a response of that name."""
+        if key in self.bot.responses.keys(self.language) and not values:
+            self.say(key)
+            return
+        self.event("response", key=key, builtin=True, language=self.language)
+        self.send(system_text(key, self.language, self.address, replies, **values))
+
+    def send(self, messages: Sequence[Content]) -> None:
+        variables = self.variables()
+        self.replies.extend(templates.render(message, variables) for message in messages)
+
+    def offer(self, replies: Sequence[QuickReply]) -> None:
+        """Attach quick replies to the last message (a text becomes a question with them)."""
+        if not replies:
+            return
+        last = self.replies[-1] if self.replies else None
+        if isinstance(last, Text):
+            self.replies[-1] = QuickReplies(text=last.text, replies=tuple(replies)[:13])
+        elif isinstance(last, QuickReplies):
+            merged = (*replies, *last.replies)
+            unique = {reply.payload: reply for reply in merged}
+            self.replies[-1] = replace_replies(last, tuple(unique.values())[:13])
+
+    def variables(self) -> dict[str, Any]:
+        """What templates and conditions read: slots by name, ``customer``, ``bot``."""
+        config = self.bot.config
+        slots = self.bot.flows.slots
+        shown = {
+            name: display(slots.get(name), value, self.language)
+            for name, value in self.state.slots.items()
+        }
+        return {
+            **shown,
+            "slots": dict(self.state.slots),
+            "results": self.state.slots.get("results"),
+            "customer": dict(self.customer),
+            "bot": {"name": config.name, "persona": config.persona or config.name},
+            "language": self.language,
+        }
+
+    def raw_variables(self) -> dict[str, Any]:
+        """For conditions: slot values as stored (numbers stay numbers)."""
+        return {**self.variables(), **self.state.slots}
+
+    def remember(self, key: str, value: Any) -> None:
+        if self.customer.get(key) != value:
+            self.customer[key] = value
+            self.profile_changed = True
+
+
+def replace_replies(message: QuickReplies, replies: tuple[QuickReply, ...]) -> QuickReplies:
+    return QuickReplies(text=message.text, replies=replies)

@@ -1,0 +1,135 @@
+"""The engine's own button payloads, ``theke:<kind>:...``: choices, guesses, offers, feedback.
+
+Payloads come back from the customer's device, so each is parsed as
+untrusted text: an unknown kind, a slot that does not exist or a stale
+button gets the fallback, never an error.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from theke.dialogue import runner
+from theke.dialogue.context import TurnContext
+from theke.dialogue.replies import answer_entry
+from theke.dialogue.texts import HUMAN_PAYLOAD
+
+if TYPE_CHECKING:
+    from theke.dialogue.engine import Engine
+
+__all__ = ["handle_internal"]
+
+
+def handle_internal(engine: Engine, ctx: TurnContext, rest: str) -> None:
+    """Handle ``theke:<rest>``."""
+    kind, _, argument = rest.partition(":")
+    handler = _HANDLERS.get(kind)
+    if handler is None or not handler(engine, ctx, argument):
+        _unknown(ctx)
+
+
+def _unknown(ctx: TurnContext) -> None:
+    ctx.event("fallback", reason="unknown_postback")
+    open_question = runner.waiting(ctx)
+    ctx.say(ctx.bot.config.fallback)
+    if open_question is not None:
+        runner.reask(ctx, *open_question)
+
+
+def _slot(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    """A tapped choice: ``slot:<name>:<value>``."""
+    name, _, raw = argument.partition(":")
+    spec = ctx.bot.flows.slots.get(name)
+    open_question = runner.waiting(ctx)
+    if spec is None or not raw or open_question is None or open_question[1].slot != name:
+        return False
+    value: Any = raw
+    if not spec.choices and spec.type != "text":
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+    ctx.event("postback", payload=f"slot:{name}")
+    outcome = runner.answer(ctx, None, "", chosen=value)
+    ctx.answered = outcome == "filled"
+    return True
+
+
+def _intent(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    """A guess the customer confirmed: start the flow of that intent."""
+    flow = ctx.bot.flows.triggered("intent", argument)
+    if flow is None:
+        return False
+    ctx.event("guess.taken", intent=argument)
+    runner.start(ctx, flow, None)
+    ctx.answered = True
+    return True
+
+
+def _faq(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    if argument not in ctx.bot.knowledge:
+        return False
+    ctx.event("guess.taken", entry=argument)
+    answer_entry(engine, ctx, argument)
+    return True
+
+
+def _helpful(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    from theke.knowledge import parse_feedback
+
+    parsed = parse_feedback(f"theke:helpful:{argument}")
+    if parsed is None or parsed[0] not in ctx.bot.knowledge:
+        return False
+    entry_id, helpful = parsed
+    ctx.event("knowledge.feedback", entry=entry_id, helpful=helpful)
+    ctx.answered = True
+    if helpful:
+        ctx.system("feedback_thanks")
+    else:
+        ctx.system("feedback_sorry", [("human", HUMAN_PAYLOAD), ("no_thanks", "theke:dismiss")])
+        ctx.set_state(offer="human")
+    return True
+
+
+def _human(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    ctx.event("handoff.requested", source="button")
+    ctx.set_state(stack=(), offer=None)
+    ctx.handoff = True
+    ctx.answered = True
+    ctx.system("handoff")
+    return True
+
+
+def _resume(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    open_question = runner.waiting(ctx)
+    ctx.set_state(offer=None)
+    ctx.answered = True
+    if open_question is None:
+        ctx.system("dismissed")
+        return True
+    ctx.event("flow.resumed", flow=open_question[0].name)
+    ctx.returning = False
+    runner.reask(ctx, *open_question)
+    return True
+
+
+def _dismiss(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    if ctx.state.offer == "resume":
+        ctx.event("flow.cancelled", flows=[frame.flow for frame in ctx.state.stack])
+        ctx.set_state(stack=())
+    ctx.set_state(offer=None, misses=0)
+    ctx.answered = True
+    ctx.system("dismissed")
+    return True
+
+
+_HANDLERS = {
+    "slot": _slot,
+    "intent": _intent,
+    "faq": _faq,
+    "helpful": _helpful,
+    "human": _human,
+    "resume": _resume,
+    "dismiss": _dismiss,
+}
