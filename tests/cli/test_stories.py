@@ -35,7 +35,7 @@ def test_passing_stories_exit_0_and_write_junit(bot: Path, tmp_path: Path) -> No
     result = theke("test", str(bot), "--junit", str(report))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed, 0 failed" in result.stdout
-    suite = ET.parse(report).getroot()
+    suite = ET.parse(report).getroot()  # noqa: S314 - our own report file
     assert suite.get("tests") == "2" and suite.get("failures") == "0"
 
 
@@ -50,7 +50,7 @@ def test_a_failing_story_shows_where_and_what_the_bot_said(bot: Path, tmp_path: 
     assert "expected a message with text 'Welche Farbe'" in result.stdout
     assert "[text] Wie viel möchtest du ausgeben?" in result.stdout
     assert "2 passed, 1 failed" in result.stdout
-    failures = ET.parse(report).getroot().findall("testcase/failure")
+    failures = ET.parse(report).getroot().findall("testcase/failure")  # noqa: S314
     assert len(failures) == 1
 
 
