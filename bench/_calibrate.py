@@ -34,7 +34,9 @@ async def calibrate(base_url: str, ws_url: str, origin: str, texts: Sequence[str
 async def _calibrate_text(ws_url: str, origin: str, token: str, text: str) -> int:
     ws = await open_customer(ws_url, origin, token)
     try:
-        counts = [await _count_replies(ws, text, f"calibration-{n}") for n in range(_ROUNDS)]
+        # The first answer of a conversation also carries the bot's introduction: not counted.
+        rounds = [await _count_replies(ws, text, f"calibration-{n}") for n in range(_ROUNDS + 1)]
+        counts = rounds[1:]
     finally:
         await ws.close()
     return counts[0] if len(set(counts)) == 1 else 0

@@ -162,7 +162,9 @@ class _Generator:
             delay = due - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            self._pending[customer].append([index, self._plan.replies[text]])
+            # A conversation's first answer also carries the bot's introduction.
+            intro = 0 if self._sent_any[customer] else 1
+            self._pending[customer].append([index, self._plan.replies[text] + intro])
             self._sent_any[customer] = True
             self._fired += 1
             frame = {"type": "send", "text": self._plan.texts[text], "client_id": f"b{index}"}
