@@ -60,10 +60,12 @@ DEFAULT_TEXTS = (
     "Wie funktioniert die Rücksendung?",
     "Kann ich mit PayPal bezahlen?",
     "Welche Größe brauche ich?",
-    "Welche Sneaker habt ihr?",
     "Danke!",
 )
-"""Keywords the demo bot answers, never one that changes the conversation (STOP, a human)."""
+"""Questions the demo bot answers the same way whatever came before: greetings and the FAQ.
+
+Never one that changes the conversation (STOP, a human) or starts a flow, whose open
+question would add messages to every later answer."""
 _QUEUE_METRIC = "theke_queue_depth"
 _START_DELAY_S = 1.0
 

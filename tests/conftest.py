@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 from sqlalchemy import create_engine, text
 
 from theke.runtime import Runtime
@@ -116,3 +117,10 @@ async def running_worker(runtime: Runtime) -> AsyncIterator[Runtime]:
     finally:
         stop.set()
         await task
+
+
+@pytest.fixture(autouse=True)
+def _fresh_logging() -> Iterator[None]:
+    """Commands run in-process configure logging globally (e.g. to WARNING): undo it after."""
+    yield
+    structlog.reset_defaults()

@@ -6,7 +6,7 @@ import asyncio
 import os
 import secrets
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,7 @@ from theke.channels.webchat.live import LiveTail
 from theke.channels.webchat.sender import WebchatSender
 from theke.channels.webchat.service import WebchatService
 from theke.channels.webchat.tokens import TokenSigner
+from theke.commerce import CatalogCache, CatalogIndex, catalog_from_folder, open_catalog
 from theke.dialogue import Engine
 from theke.observability import Metrics
 from theke.settings import Settings
@@ -27,6 +28,7 @@ from theke.store.signals import LocalSignals, RedisSignals
 from theke.worker.dispatcher import Backoff, Dispatcher
 from theke.worker.jobs import JobRunner
 from theke.worker.loops import WorkerLoops
+from theke.worker.reminders import REMINDER_JOB, ReminderJob
 from theke.worker.turns import TurnRunner
 
 if TYPE_CHECKING:
@@ -62,10 +64,19 @@ def build_knowledge(bot: Bot) -> KnowledgeBase | None:
     return KnowledgeBase.build(tuple(bot.knowledge.values()), bot.config.languages, encoder)
 
 
-def build_engine(bot: Bot, *, isolated: bool = True) -> Engine:
-    """The engine with everything a bot folder asks for: NLU, FAQ (the catalog comes later)."""
+def build_engine(
+    bot: Bot, *, isolated: bool = True, catalog: Callable[[], CatalogIndex] | None = None
+) -> Engine:
+    """The engine with everything a bot folder asks for: NLU, FAQ, and ``catalog`` snapshots.
+
+    Without ``catalog`` the bot folder's ``catalog/products.csv`` is read into
+    memory (for conversation tests and benchmarks, which have no database).
+    """
     nlu = _start_nlu(bot, isolated=isolated)
-    return Engine(bot, nlu, knowledge=build_knowledge(bot))
+    if catalog is None:
+        index = catalog_from_folder(bot.path)
+        catalog = lambda: index  # noqa: E731 - a fixed snapshot
+    return Engine(bot, nlu, knowledge=build_knowledge(bot), catalog=catalog)
 
 
 def worker_id() -> str:
@@ -86,6 +97,7 @@ class Runtime:
     webchat: WebchatService
     engine: Engine
     senders: dict[str, Sender | LocalSender] = field(default_factory=dict)
+    catalog: CatalogCache = field(default_factory=CatalogCache)
 
     @classmethod
     async def open(
@@ -105,7 +117,9 @@ class Runtime:
         else:
             await asyncio.to_thread(check_current, url)
         try:  # before the signals start, so a training that fails leaves nothing running
-            engine = await asyncio.to_thread(build_engine, bot)
+            catalog = await open_catalog(db, bot.path)
+            snapshot = lambda: catalog.index  # noqa: E731 - the cache's newest snapshot
+            engine = await asyncio.to_thread(build_engine, bot, catalog=snapshot)
         except BaseException:
             await db.dispose()
             raise
@@ -132,6 +146,7 @@ class Runtime:
             webchat=webchat,
             engine=engine,
             senders=all_senders,
+            catalog=catalog,
         )
 
     def turns(self, owner: str) -> TurnRunner:
@@ -148,6 +163,7 @@ class Runtime:
             },
             lease_seconds=self.settings.lease_seconds,
             batch=self.settings.worker_batch,
+            catalog=self.catalog,
         )
 
     def dispatcher(self, owner: str) -> Dispatcher:
@@ -172,7 +188,11 @@ class Runtime:
         return WorkerLoops(
             [self.turns(f"{owner}/{n}") for n in range(self.settings.turn_runners)],
             self.dispatcher(owner),
-            JobRunner(self.db, {}, owner=owner),
+            JobRunner(
+                self.db,
+                {REMINDER_JOB: ReminderJob(self.db, lambda: self.engine, self.signals)},
+                owner=owner,
+            ),
             self.signals,
             poll_interval=self.settings.poll_interval,
         )

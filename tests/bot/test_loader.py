@@ -11,7 +11,6 @@ from theke.bot import load_bot
 from theke.content import (
     Buttons,
     CallButton,
-    Carousel,
     Media,
     PostbackButton,
     QuickReplies,
@@ -33,29 +32,19 @@ def test_the_demo_shop_loads() -> None:
     assert bot.responses.keys("de") == bot.responses.keys("en")
 
 
-def test_the_demo_greeting_says_it_is_automated_in_both_languages() -> None:
+def test_the_demo_has_its_flows_and_its_faq() -> None:
     bot = load_bot(SNEAKERSHOP)
-    for language, word in (("de", "automatisch"), ("en", "automated")):
-        first = bot.responses.get("greet", language)[0][0]
-        assert isinstance(first, QuickReplies)
-        assert word in first.text
-
-
-def test_the_demo_carousel_shows_three_sneakers_with_prices() -> None:
-    bot = load_bot(SNEAKERSHOP)
-    (messages,) = bot.responses.get("products", "de")
-    intro, carousel = messages
-    assert isinstance(intro, Text)
-    assert isinstance(carousel, Carousel)
-    assert [card.price for card in carousel.cards] == ["89,99 €", "109,99 €", "74,99 €"]
-    assert all(card.image_url and "/static/demo/" in card.image_url for card in carousel.cards)
+    assert {"sneaker_advice", "order_status", "notify_me", "talk_to_human"} <= set(bot.flows.flows)
+    assert bot.flows.triggered("intent", "product_search") is bot.flows.flows["sneaker_advice"]
+    assert bot.flows.triggered("postback", "HUMAN") is bot.flows.flows["talk_to_human"]
+    assert len(bot.knowledge) >= 25
 
 
 def test_the_demo_shipping_answer_is_believable() -> None:
-    shipping = load_bot(SNEAKERSHOP).responses.get("shipping", "de")[0][0]
-    assert isinstance(shipping, QuickReplies)
-    assert "2–4 Werktage" in shipping.text
-    assert "ab 50 €" in shipping.text
+    entry = load_bot(SNEAKERSHOP).knowledge["shipping_time"]
+    (answer,) = entry.answer("de")[0]
+    assert isinstance(answer, Text)
+    assert "2–3 Werktagen" in answer.text
 
 
 def test_unknown_response_key_is_a_key_error(write_bot: WriteBot) -> None:

@@ -112,7 +112,7 @@ def test_a_broken_training_file_names_file_and_line(bot: Path, tmp_path: Path) -
 
 
 def test_validate_counts_intents_and_refuses_a_yaml_suffix(bot: Path, tmp_path: Path) -> None:
-    assert "17 intents" in _run("validate", str(bot))
+    assert "19 intents" in _run("validate", str(bot))
     renamed = tmp_path / "renamed"
     shutil.copytree(bot, renamed, ignore=shutil.ignore_patterns(".theke"))
     (renamed / "nlu" / "de.yml").rename(renamed / "nlu" / "de.yaml")

@@ -1,37 +1,43 @@
-"""Conversations with the demo shop: what a customer types, what the bot answers."""
+"""Conversations with the demo shop through the whole engine: NLU, flows, FAQ, catalog."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import shutil
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import DEMO_BOT
 from theke.bot import Bot, load_bot
 from theke.content import Carousel, Content, QuickReplies, Text
 from theke.dialogue import Engine, Inbound, Turn, variant_index
-
-SNEAKERSHOP = Path(__file__).resolve().parents[2] / "examples" / "sneakershop"
+from theke.runtime import build_engine
 
 KNOWN: dict[str, Any] = {"introduced": True, "turns": 1}
 """A conversation past its first turn: the bot has introduced itself."""
 
 
 @pytest.fixture(scope="module")
-def bot() -> Bot:
-    return load_bot(SNEAKERSHOP)
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Bot:
+    folder = tmp_path_factory.mktemp("engine") / "sneakershop"
+    shutil.copytree(DEMO_BOT, folder, ignore=shutil.ignore_patterns(".theke"))
+    return load_bot(folder)
 
 
 @pytest.fixture(scope="module")
 def engine(bot: Bot) -> Engine:
-    return Engine(bot)
+    return build_engine(bot, isolated=False)
 
 
-def _say(engine: Engine, text: str, state: dict[str, Any] | None = None) -> Turn:
+def _say(engine: Engine, text: str | None, state: dict[str, Any] | None = None) -> Turn:
     return engine.handle(state or dict(KNOWN), Inbound(text=text), conversation_key="web:anna")
+
+
+def _tap(engine: Engine, payload: str, state: dict[str, Any] | None = None) -> Turn:
+    return engine.handle(state or dict(KNOWN), Inbound(postback=payload), conversation_key="m:1")
 
 
 def _text(content: Content) -> str:
@@ -43,111 +49,135 @@ def _keys(turn: Turn) -> list[str]:
     return [data["key"] for kind, data in turn.events if kind == "response"]
 
 
-@pytest.mark.parametrize("greeting", ["Hallo", "HALLO!!", "hallo 👋", "  Moin moin  ", "hi"])
+def _nlu(turn: Turn) -> dict[str, Any]:
+    return next(data for kind, data in turn.events if kind == "nlu")
+
+
+def _answered_by(turn: Turn) -> str | None:
+    return next((data["entry"] for kind, data in turn.events if kind == "knowledge.answered"), None)
+
+
+@pytest.mark.parametrize("greeting", ["Hallo", "HALLO!!", "hallo 👋", "  Moin moin  ", "servus"])
 def test_greetings_get_the_greeting(engine: Engine, greeting: str) -> None:
-    turn = _say(engine, greeting)
-    assert _keys(turn) == ["greet"]
-    assert "Paula" in _text(turn.replies[0])
-    assert turn.state["language"] == "de"
+    assert _keys(_say(engine, greeting)) == ["greet"]
 
 
-def test_shipping_question(engine: Engine) -> None:
-    turn = _say(engine, "Wie lange dauert der Versand?")
-    assert "2–4 Werktage" in _text(turn.replies[0])
+def test_a_new_conversation_starts_with_the_introduction(engine: Engine) -> None:
+    turn = engine.handle({}, Inbound(text="hello"), conversation_key="web:anna")
+    assert "chatbot of Sohle & Co." in _text(turn.replies[0])
+    assert turn.state["language"] == "en"
+    assert ("language.switched", {"from": "de", "to": "en"}) in turn.events
 
 
 @pytest.mark.parametrize(
-    ("question", "key"),
+    ("question", "entry"),
     [
-        ("Was kostet die Rücksendung?", "returns"),
-        ("kann ich auf rechnung bezahlen", "payment"),
-        ("Welche Groesse brauche ich?", "sizes"),
-        ("Wann habt ihr offen?", "hours"),
-        ("Ich will mit einem Menschen sprechen", "human"),
-        ("Zeig mir eure Sneaker", "products"),
-        ("danke!", "thanks"),
-        ("Hilfe", "help"),
+        ("wie lange dauert der versand nach münchen", "shipping_time"),
+        ("kann ich die latschen zurückbringen wenn sie nicht passen", "returns"),
+        ("kann man bei euch mit apple pay zahlen", "payment_methods"),
+        ("wann habt ihr im laden offen", "store_hours"),
     ],
 )
-def test_german_topics(engine: Engine, question: str, key: str) -> None:
-    assert _keys(_say(engine, question)) == [key]
+def test_service_questions_are_answered_from_the_faq(
+    engine: Engine, question: str, entry: str
+) -> None:
+    turn = _say(engine, question)
+    assert _answered_by(turn) == entry
+    assert any("theke:helpful:" in json.dumps(reply.model_dump()) for reply in turn.replies)
 
 
-def test_hello_answers_in_english_and_switches_the_language(engine: Engine) -> None:
-    turn = engine.handle({}, Inbound(text="hello"), conversation_key="web:anna")
-    assert "automated" in _text(turn.replies[0])  # a new conversation: the bot introduces itself
+def test_an_english_question_switches_the_language(engine: Engine) -> None:
+    turn = _say(engine, "do you guys ship to switzerland as well?", {**KNOWN, "language": "de"})
     assert turn.state["language"] == "en"
-    assert ("language.switched", {"from": "de", "to": "en"}) in turn.events
-    then = _say(engine, "Hallo", turn.state)
-    assert then.state["language"] == "de"
+    assert _answered_by(turn) in ("shipping_switzerland", "shipping_abroad")
 
 
-def test_words_of_both_languages_keep_the_language(engine: Engine) -> None:
-    english = _say(engine, "hello").state
-    turn = _say(engine, "paypal?", english)
-    assert turn.state["language"] == "en"
-    assert "PayPal" in _text(turn.replies[0])
-    assert _keys(turn) == ["payment"]
+def test_one_sentence_leads_straight_to_fitting_shoes(engine: Engine) -> None:
+    turn = _say(engine, "Habt ihr Laufschuhe unter 100 Euro in 43?")
+    carousel = next(reply for reply in turn.replies if isinstance(reply, Carousel))
+    assert 1 <= len(carousel.cards) <= 10
+    assert turn.state["slots"]["category"] == "running"
+    assert turn.state["stack"] == []
 
 
-def test_unknown_text_gets_the_fallback(engine: Engine) -> None:
-    turn = _say(engine, "Mein Hamster heißt Ludwig")
-    assert _keys(turn) == ["fallback"]
-    assert ("fallback", {"reason": "no_match"}) in turn.events
+def test_order_status_asks_for_the_number_then_hands_over(engine: Engine) -> None:
+    first = _say(engine, "wo bleibt meine bestellung?")
+    assert _keys(first) == ["ask_order_number"]
+    turn = _say(engine, "SC-123456", first.state)
+    assert turn.handoff
+    assert "SC-123456" in _text(turn.replies[0])
+
+
+def test_a_human_on_request(engine: Engine) -> None:
+    assert _say(engine, "Ich will mit einem Menschen sprechen").handoff
+
+
+def test_insults_get_a_calm_answer(engine: Engine) -> None:
+    turn = _say(engine, "du bist echt der dümmste bot den ich kenne")
+    assert _keys(turn) == ["insult"]
+    assert not turn.handoff
+
+
+def test_off_topic_gets_an_honest_fallback(engine: Engine) -> None:
+    turn = _say(engine, "Mein Hamster heißt Ludwig und frisst gern Möhren")
+    reasons = [data["reason"] for kind, data in turn.events if kind == "fallback"]
+    assert reasons and reasons[0] in ("nlu_unsure", "guess")
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t", None])
 def test_empty_input_gets_the_fallback(engine: Engine, text: str | None) -> None:
-    turn = engine.handle(dict(KNOWN), Inbound(text=text), conversation_key="web:anna")
+    turn = _say(engine, text)
     assert _keys(turn) == ["fallback"]
     assert ("fallback", {"reason": "empty"}) in turn.events
 
 
+def test_only_emoji_gets_a_clear_reply(engine: Engine) -> None:
+    turn = _say(engine, "👟👟🔥")
+    assert turn.replies
+
+
 def test_get_started_postback_greets(engine: Engine) -> None:
-    turn = engine.handle(dict(KNOWN), Inbound(postback="GET_STARTED"), conversation_key="m:1")
+    turn = _tap(engine, "GET_STARTED")
     assert _keys(turn) == ["greet"]
     assert ("postback", {"payload": "GET_STARTED"}) in turn.events
 
 
 def test_a_tapped_quick_reply_answers_even_with_its_title_as_text(engine: Engine) -> None:
     turn = engine.handle(
-        dict(KNOWN), Inbound(text="Versand", postback="RETURNS"), conversation_key="m:1"
+        dict(KNOWN), Inbound(text="Versand", postback="ORDER_STATUS"), conversation_key="m:1"
     )
-    assert _keys(turn) == ["returns"]
+    assert _keys(turn) == ["ask_order_number"]
 
 
-def test_the_carousel_comes_after_its_introduction(engine: Engine) -> None:
-    turn = engine.handle(dict(KNOWN), Inbound(postback="PRODUCTS"), conversation_key="m:1")
-    intro, carousel = turn.replies
-    assert isinstance(intro, Text)
-    assert isinstance(carousel, Carousel)
-
-
-def test_an_unknown_postback_gets_the_fallback(engine: Engine) -> None:
-    turn = engine.handle(dict(KNOWN), Inbound(postback="<script>"), conversation_key="m:1")
+@pytest.mark.parametrize("payload", ["<script>", "theke:faq:nope", "theke:cart:NOPE", "x" * 900])
+def test_a_postback_the_bot_never_sent_gets_the_fallback(engine: Engine, payload: str) -> None:
+    turn = _tap(engine, payload)
     assert _keys(turn) == ["fallback"]
-    assert "<script>" not in json.dumps(turn.events)
+    assert payload not in json.dumps(turn.events)
 
 
 def test_stop_and_start_always_win(engine: Engine) -> None:
-    for text, payload in (("STOP", "STOP"), ("Stopp!", "STOP"), ("start", "START")):
+    for text, payload in (("STOP", "STOP"), ("Stopp", "STOP"), ("start", "START")):
         turn = _say(engine, text)
         assert ("postback", {"payload": payload}) in turn.events
+        assert not any(kind == "nlu" for kind, _ in turn.events)
 
 
 def test_state_counts_turns_and_keeps_what_it_does_not_know(engine: Engine) -> None:
-    state: dict[str, Any] = {"flow": "checkout"}
+    state: dict[str, Any] = {"checkout": "later"}
     for expected in (1, 2, 3):
-        state = _say(engine, "hi", state).state
+        state = _say(engine, "hallo", state).state
         assert state["turns"] == expected
-    assert state["flow"] == "checkout"
+    assert state["checkout"] == "later"
     assert json.loads(json.dumps(state)) == state
 
 
 def test_a_broken_state_starts_over_in_the_default_language(engine: Engine) -> None:
-    turn = _say(engine, "hi", {"language": "fr", "turns": "many"})
+    broken = {"language": "fr", "turns": "many", "stack": [{"flow": 3}, "x"], "slots": []}
+    turn = _say(engine, "hallo", broken)
     assert turn.state["language"] == "de"
     assert turn.state["turns"] == 1
+    assert turn.state["stack"] == []
 
 
 def test_the_same_conversation_gets_the_same_variants(engine: Engine) -> None:
@@ -165,7 +195,7 @@ def test_the_same_conversation_gets_the_same_variants(engine: Engine) -> None:
 
 def test_variants_differ_between_conversations(bot: Bot, engine: Engine) -> None:
     picked = {
-        engine.handle(dict(KNOWN), Inbound(text="hi"), conversation_key=f"web:{n}").replies
+        engine.handle(dict(KNOWN), Inbound(text="hallo"), conversation_key=f"web:{n}").replies
         for n in range(40)
     }
     assert picked == set(bot.responses.get("greet", "de"))
@@ -179,13 +209,18 @@ def test_variant_choice_is_stable_across_versions() -> None:
 
 
 def test_a_very_long_message_is_answered(engine: Engine) -> None:
-    turn = _say(engine, "a" * 100_000 + " versand")
-    assert _keys(turn) == ["fallback"]
+    assert _say(engine, "a" * 100_000 + " versand").replies
 
 
-@settings(max_examples=200, deadline=None)
+def test_the_event_log_never_holds_the_customers_words(engine: Engine) -> None:
+    turn = _say(engine, "schick die rechnung an max.mustermann@example.de bitte")
+    logged = repr(turn.events)
+    assert "mustermann" not in logged and "rechnung" not in logged
+
+
+@settings(max_examples=100, deadline=None)
 @given(text=st.text(min_size=4, max_size=60))
-def test_events_never_carry_what_the_customer_wrote(engine: Engine, text: str) -> None:
+def test_any_text_gets_an_answer_and_stays_out_of_the_log(engine: Engine, text: str) -> None:
     turn = engine.handle(dict(KNOWN), Inbound(text=f"§{text}§"), conversation_key="web:x")
     assert f"§{text}§" not in json.dumps(turn.events, ensure_ascii=False)
     assert turn.replies

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -25,7 +26,11 @@ async def test_metrics_show_traffic_and_queues(client: httpx.AsyncClient) -> Non
         body = (await client.get("/webchat/messages", headers=auth, params={"after": None})).json()
         if any(m["from"] == "bot" for m in body["messages"]):
             break
-    text = (await client.get("/metrics")).text
+    for _ in range(50):  # the counters move just after the reply is committed
+        text = (await client.get("/metrics")).text
+        if 'theke_messages_in_total{channel="webchat"} 1.0' in text:
+            break
+        await asyncio.sleep(0.05)
     assert 'theke_messages_in_total{channel="webchat"} 1.0' in text
     assert 'theke_queue_depth{queue="inbound"}' in text
     assert "theke_turn_seconds_bucket" in text

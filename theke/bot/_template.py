@@ -153,7 +153,9 @@ _NLU_EN = """\
 # Until there are some here, the bot answers through the keywords in theke.yml.
 """
 
-_PRODUCTS_CSV = "sku,name,description,price,currency,category,url,image_url,in_stock\n"
+_PRODUCTS_CSV = (
+    "sku,name,brand,category,price,currency,sizes,colors,description,image,url,popularity\n"
+)
 
 _GITIGNORE = """\
 # Theke's working data (database, caches); never commit it.

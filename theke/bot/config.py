@@ -62,8 +62,9 @@ class BotConfig(_Schema):
     """The validated content of ``theke.yml``.
 
     ``intents`` maps an intent of ``nlu/<lang>.yml`` to the response that
-    answers it; an intent not listed answers with the response of its own
-    name, if there is one.
+    answers it, or to an FAQ entry as ``faq:<id>``; an intent not listed
+    answers with the response of its own name, if there is one (an intent
+    that starts a flow needs no entry).
     """
 
     name: Annotated[str, Field(min_length=1)]

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 __all__ = ["CONFIG_FILE", "Bot", "load_bot"]
 
 CONFIG_FILE = "theke.yml"
+FAQ_PREFIX = "faq:"
+"""``intents: {shipping: faq:shipping_time}`` answers an intent with an FAQ entry."""
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?")
 
 
@@ -70,6 +72,7 @@ def load_bot(path: Path) -> Bot:
     from theke.knowledge.loader import load_knowledge
 
     knowledge = load_knowledge(path, config.languages)
+    _check_faq_intents(doc, config, {entry.id for entry in knowledge})
     return Bot(
         path=path,
         config=config,
@@ -79,6 +82,19 @@ def load_bot(path: Path) -> Bot:
         actions=actions,
         knowledge=MappingProxyType({entry.id: entry for entry in knowledge}),
     )
+
+
+def _check_faq_intents(doc: YamlDocument, config: BotConfig, entries: set[str]) -> None:
+    for intent, key in config.intents.items():
+        entry = key.removeprefix(FAQ_PREFIX)
+        if key.startswith(FAQ_PREFIX) and entry not in entries:
+            close = closest(entry, sorted(entries))
+            fix = (
+                f"did you mean `faq:{close}`?"
+                if close
+                else "use the `id` of an entry in knowledge/"
+            )
+            raise doc.error(("intents", intent), f"there is no FAQ entry `{entry}`", fix)
 
 
 def _no_flows() -> FlowSet:
@@ -214,7 +230,8 @@ def _references(config: BotConfig) -> Iterator[tuple[str, Loc]]:
     for payload, key in config.postbacks.items():
         yield key, ("postbacks", payload)
     for intent, key in config.intents.items():
-        yield key, ("intents", intent)
+        if not key.startswith(FAQ_PREFIX):  # an FAQ entry is checked once the FAQ is read
+            yield key, ("intents", intent)
     yield config.fallback, ("fallback",)
 
 

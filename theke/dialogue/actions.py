@@ -98,8 +98,14 @@ def _subscribe(context: ActionContext) -> None:
     context.subscribe(topic, **data)
 
 
+def _search_products(context: ActionContext) -> None:
+    from theke.dialogue.product_search import search_products
+
+    search_products(context)
+
+
 BUILTIN_ACTIONS: Mapping[str, ActionFunction] = MappingProxyType(
-    {"handoff": _handoff, "subscribe": _subscribe}
+    {"handoff": _handoff, "subscribe": _subscribe, "search_products": _search_products}
 )
 
 

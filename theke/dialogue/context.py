@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from theke.content import Content, QuickReplies, QuickReply, Text
 from theke.dialogue import templates
@@ -53,7 +53,7 @@ class TurnContext:
     catalog: CatalogIndex | None = None
 
     @property
-    def address(self) -> str:
+    def address(self) -> Literal["du", "Sie"]:
         return self.bot.config.address
 
     def event(self, kind: str, **data: Any) -> None:
@@ -86,7 +86,11 @@ class TurnContext:
         self.event("response", key=key, builtin=True, language=self.language)
         self.send(system_text(key, self.language, self.address, replies, **values))
 
-    def send(self, messages: Sequence[Content]) -> None:
+    def send(self, messages: Sequence[Content], *, render: bool = True) -> None:
+        """Send content; ``render=False`` for text that is not the owner's (product texts)."""
+        if not render:
+            self.replies.extend(messages)
+            return
         variables = self.variables()
         self.replies.extend(templates.render(message, variables) for message in messages)
 

@@ -16,10 +16,12 @@ serves every conversation from every thread.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from theke.bot import Bot
+from theke.bot.loader import FAQ_PREFIX
 from theke.dialogue import runner
 from theke.dialogue.context import TurnContext, variant_index
 from theke.dialogue.keywords import KeywordMatcher
@@ -33,7 +35,7 @@ from theke.nlu.result import Parse
 
 if TYPE_CHECKING:
     from theke.dialogue.catalog import CatalogIndex
-    from theke.knowledge import KnowledgeBase
+    from theke.knowledge import KnowledgeBase, Match
     from theke.nlu.service import NluService
 
 __all__ = ["Engine", "variant_index"]
@@ -103,6 +105,48 @@ class Engine:
         self._route(ctx, inbound)
         return self._finish(ctx, state, loaded)
 
+    def remind(
+        self,
+        state: Mapping[str, Any],
+        started: int,
+        *,
+        conversation_key: str,
+        customer: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> Turn | None:
+        """The one reminder for the flow run ``started``, if it still waits for an answer.
+
+        ``None`` when the customer answered, left the flow, was reminded of this
+        run already, or wrote again less than the configured delay ago.
+        """
+        now = now or datetime.now(UTC)
+        loaded = DialogueState.load(state)
+        frame = loaded.frame
+        delay = timedelta(minutes=self._bot.config.memory.reminder_minutes)
+        quiet = _since(loaded, now)
+        if frame is None or not frame.asked or frame.started != started:
+            return None
+        if loaded.reminded == started or quiet is None or quiet < delay or not delay:
+            return None
+        flow = self._bot.flows.flows.get(frame.flow)
+        if flow is None:
+            return None
+        ctx = TurnContext(
+            bot=self._bot,
+            state=loaded,
+            language=self._language(loaded),
+            conversation_key=conversation_key,
+            now=now,
+            customer=dict(customer or {}),
+        )
+        if flow.reminder is not None:
+            ctx.say(flow.reminder)
+        else:
+            ctx.system("reminder", flow=flow.title(ctx.language))
+        ctx.event("flow.reminded", flow=flow.name)
+        new_state = {**state, **replace(ctx.state, reminded=started).to_json()}
+        return Turn(state=new_state, replies=tuple(ctx.replies), events=tuple(ctx.events))
+
     # -- routing -------------------------------------------------------------------------
 
     def _route(self, ctx: TurnContext, inbound: Inbound) -> None:
@@ -125,8 +169,13 @@ class Engine:
         if runner.waiting(ctx) is not None:
             self._in_flow(ctx, parse, text)
             return
-        if not self.understand(ctx, parse, text):
-            fallback(self, ctx, parse, text)
+        if self.understand(ctx, parse, text):
+            return
+        done = self._bot.flows.flows.get(ctx.state.done or "")
+        if done is not None and runner.refine(ctx, done, parse):
+            ctx.answered = True
+            return
+        fallback(self, ctx, parse, text)
 
     def _trigger(self, ctx: TurnContext, inbound: Inbound) -> bool:
         flows = self._bot.flows
@@ -185,7 +234,9 @@ class Engine:
     def _parse(self, ctx: TurnContext, text: str) -> Parse | None:
         if self._nlu is None:
             return None
-        parse = self._nlu.parse(text, language=ctx.language)
+        # A new customer's language is not known yet: even "hello" may tell it.
+        known = ctx.language if ctx.state.language in self._languages else None
+        parse = self._nlu.parse(text, language=known)
         ctx.event("nlu", **_summary(parse))
         if parse.language != ctx.language and parse.language in self._languages:
             ctx.event("language.switched", **{"from": ctx.language, "to": parse.language})
@@ -215,16 +266,20 @@ class Engine:
         flow = self._bot.flows.triggered("intent", intent)
         running = {frame.flow for frame in ctx.state.stack}
         if flow is not None and flow.name not in running:
-            runner.start(ctx, flow, parse)
+            if not runner.refine(ctx, flow, parse):
+                runner.start(ctx, flow, parse)
             ctx.answered = True
             return True
-        entry = self.faq_match(text, ctx.language)
+        entry = self.faq_match(text, ctx.language, parse)
         if entry is not None:
             answer_entry(self, ctx, entry)
             return True
         if intent is None or flow is not None:
             return False
         key = self._bot.config.intents.get(intent, intent)
+        if key.startswith(FAQ_PREFIX) and key[len(FAQ_PREFIX) :] in self._bot.knowledge:
+            answer_entry(self, ctx, key[len(FAQ_PREFIX) :])
+            return True
         if key not in self._bot.responses.keys(ctx.language):
             ctx.event("fallback", reason="intent_unanswered", intent=intent)
             return False
@@ -232,11 +287,21 @@ class Engine:
         ctx.answered = True
         return True
 
-    def faq_match(self, text: str, language: str) -> str | None:
-        """The FAQ entry that answers ``text`` confidently, if any."""
+    def faq_search(
+        self, text: str, language: str, parse: Parse | None, limit: int
+    ) -> tuple[Match, ...]:
+        """The best FAQ matches for ``text``, reusing the NLU's sentence embedding."""
         if self._knowledge is None:
-            return None
-        matches = self._knowledge.search(text, language, limit=1)
+            return ()
+        vector = parse.vector if parse is not None else None
+        vectors = self._knowledge.vectors
+        if vector is not None and (vectors is None or vector.shape != vectors.shape[1:]):
+            vector = None
+        return self._knowledge.search(text, language, embedding=vector, limit=limit)
+
+    def faq_match(self, text: str, language: str, parse: Parse | None = None) -> str | None:
+        """The FAQ entry that answers ``text`` confidently, if any."""
+        matches = self.faq_search(text, language, parse, 1)
         threshold = self._bot.config.knowledge.threshold
         if matches and matches[0].score >= threshold:
             return matches[0].entry_id
@@ -307,15 +372,21 @@ class Engine:
 
 def _returning(state: DialogueState, now: datetime, minutes: int) -> bool:
     """Whether the customer comes back after a break long enough to greet them anew."""
+    quiet = _since(state, now)
+    return quiet is not None and quiet >= timedelta(minutes=minutes)
+
+
+def _since(state: DialogueState, now: datetime) -> timedelta | None:
+    """How long ago the customer last wrote (``None``: never, or unreadable)."""
     if state.last_at is None:
-        return False
+        return None
     try:
         last = datetime.fromisoformat(state.last_at)
     except ValueError:
-        return False
+        return None
     if last.tzinfo is None:
         last = last.replace(tzinfo=UTC)
-    return now - last >= timedelta(minutes=minutes)
+    return now - last
 
 
 def _summary(parse: Parse) -> dict[str, Any]:

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from theke.dialogue import runner
 from theke.dialogue.context import TurnContext
+from theke.dialogue.flows.program import Flow
 from theke.dialogue.replies import answer_entry
+from theke.dialogue.slots import display
 from theke.dialogue.texts import HUMAN_PAYLOAD
 
 if TYPE_CHECKING:
@@ -42,8 +44,10 @@ def _slot(engine: Engine, ctx: TurnContext, argument: str) -> bool:
     name, _, raw = argument.partition(":")
     spec = ctx.bot.flows.slots.get(name)
     open_question = runner.waiting(ctx)
-    if spec is None or not raw or open_question is None or open_question[1].slot != name:
+    if spec is None or not raw or open_question is None:
         return False
+    if open_question[1].slot != name:  # a button of an earlier question: change that answer
+        return _change(ctx, open_question[0], name, raw)
     value: Any = raw
     if not spec.choices and spec.type != "text":
         try:
@@ -53,6 +57,21 @@ def _slot(engine: Engine, ctx: TurnContext, argument: str) -> bool:
     ctx.event("postback", payload=f"slot:{name}")
     outcome = runner.answer(ctx, None, "", chosen=value)
     ctx.answered = outcome == "filled"
+    return True
+
+
+def _change(ctx: TurnContext, flow: Flow, name: str, raw: str) -> bool:
+    spec = flow.slots.get(name)
+    if spec is None or spec.choice(raw) is None or name not in ctx.state.slots:
+        return False
+    ctx.event("postback", payload=f"slot:{name}")
+    ctx.set_slots({name: raw})
+    ctx.event("slot.set", flow=flow.name, slot=name)
+    ctx.system("slot_changed", value=display(spec, raw, ctx.language))
+    ctx.answered = True
+    open_question = runner.waiting(ctx)
+    if open_question is not None:
+        runner.reask(ctx, *open_question)
     return True
 
 
@@ -124,6 +143,18 @@ def _dismiss(engine: Engine, ctx: TurnContext, argument: str) -> bool:
     return True
 
 
+def _product(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    from theke.dialogue.product_search import show_product
+
+    return show_product(ctx, argument, cart=False)
+
+
+def _cart(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    from theke.dialogue.product_search import show_product
+
+    return show_product(ctx, argument, cart=True)
+
+
 _HANDLERS = {
     "slot": _slot,
     "intent": _intent,
@@ -132,4 +163,6 @@ _HANDLERS = {
     "human": _human,
     "resume": _resume,
     "dismiss": _dismiss,
+    "product": _product,
+    "cart": _cart,
 }

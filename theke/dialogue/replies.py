@@ -64,7 +64,7 @@ def answer_entry(engine: Engine, ctx: TurnContext, entry_id: str) -> None:
         return  # the flow's question follows; no extra question in between
     follow = follow_up_replies(entry, ctx.bot.knowledge, ctx.language)
     if ctx.bot.config.knowledge.feedback:
-        prompt = feedback_prompt(entry.id, ctx.language)
+        prompt = feedback_prompt(entry.id, ctx.language, address=ctx.address)
         ctx.replies.append(prompt)
         ctx.offer(follow)
     elif follow:
@@ -104,7 +104,7 @@ def guesses(
                     (score.confidence, flow.title(ctx.language), f"theke:intent:{score.name}")
                 )
     if engine.knowledge is not None:
-        for match in engine.knowledge.search(text, ctx.language, limit=_GUESSES):
+        for match in engine.faq_search(text, ctx.language, parse, _GUESSES):
             entry = ctx.bot.knowledge.get(match.entry_id)
             floor = ctx.bot.config.knowledge.threshold / 2
             if entry is not None and match.score >= floor:

@@ -24,7 +24,18 @@ from theke.dialogue.templates import render_text
 from theke.dialogue.texts import HUMAN_PAYLOAD
 from theke.nlu.result import Parse
 
-__all__ = ["advance", "answer", "back", "cancel", "fill", "reask", "skip", "start", "waiting"]
+__all__ = [
+    "advance",
+    "answer",
+    "back",
+    "cancel",
+    "fill",
+    "reask",
+    "refine",
+    "skip",
+    "start",
+    "waiting",
+]
 
 _log = structlog.get_logger("theke.dialogue.runner")
 
@@ -44,17 +55,43 @@ def waiting(ctx: TurnContext) -> tuple[Flow, Ask] | None:
     return (flow, instruction) if isinstance(instruction, Ask) else None
 
 
-def start(ctx: TurnContext, flow: Flow, parse: Parse | None) -> None:
-    """Start ``flow``, on top of the running ones; the message's entities fill its slots."""
+def start(ctx: TurnContext, flow: Flow, parse: Parse | None, *, keep: bool = False) -> None:
+    """Start ``flow``, on top of the running ones; the message's entities fill its slots.
+
+    ``keep`` keeps the answers of the flow's last run (a refinement).
+    """
     if len(ctx.state.stack) >= MAX_DEPTH:
         ctx.event("flow.too_deep", flow=flow.name)
         ctx.set_state(stack=())
-    fresh = {name: value for name, value in ctx.state.slots.items() if name not in flow.slots}
+    fresh = {
+        name: value for name, value in ctx.state.slots.items() if keep or name not in flow.slots
+    }
     frame = Frame(flow=flow.name, started=ctx.state.turns, fingerprint=flow.fingerprint)
     ctx.set_state(stack=(*ctx.state.stack, frame), slots=fresh)
     ctx.event("flow.started", flow=flow.name)
     fill(ctx, flow, parse, "", skip=None)
     advance(ctx)
+
+
+def refine(ctx: TurnContext, flow: Flow, parse: Parse | None) -> bool:
+    """Run the flow completed last again with what the message changes ("lieber in Schwarz")."""
+    if ctx.state.done != flow.name or ctx.state.stack:
+        return False
+    changes = {}
+    for name, spec in flow.slots.items():
+        found = slot_values.extract(spec, parse, "", asked=False)
+        if found is not None and slot_values.valid(spec, found.value) is None:
+            if ctx.state.slots.get(name) != found.value:
+                changes[name] = found.value
+    if not changes:
+        return False
+    shown = ", ".join(
+        slot_values.display(flow.slots[n], v, ctx.language) for n, v in changes.items()
+    )
+    ctx.system("slot_changed", value=shown)
+    ctx.event("flow.refined", flow=flow.name, slots=sorted(changes))
+    start(ctx, flow, parse, keep=True)
+    return True
 
 
 def fill(
@@ -219,7 +256,7 @@ def reask(ctx: TurnContext, flow: Flow, ask: Ask) -> None:
 
 def cancel(ctx: TurnContext) -> None:
     flows = [frame.flow for frame in ctx.state.stack]
-    ctx.set_state(stack=())
+    ctx.set_state(stack=(), done=None)
     ctx.event("flow.cancelled", flows=flows)
     ctx.system("cancelled")
 
@@ -362,6 +399,8 @@ def _pop(ctx: TurnContext, *, completed: bool) -> None:
     ctx.set_state(stack=ctx.state.stack[:-1])
     if frame is not None and completed:
         ctx.event("flow.completed", flow=frame.flow)
+        if not ctx.state.stack:
+            ctx.set_state(done=frame.flow)
 
 
 def _act(ctx: TurnContext, flow: Flow, act: Act) -> None:
@@ -393,8 +432,8 @@ def _apply(ctx: TurnContext, context: ActionContext) -> None:
     for message in context.replies:
         if isinstance(message, str):
             ctx.say(message)
-        else:
-            ctx.send((message,))
+        else:  # built by code from data (product names, ...): never a template
+            ctx.send((message,), render=False)
     if context.changes:
         ctx.set_slots(context.changes)
     ctx.subscriptions.extend(context.subscriptions)

@@ -40,6 +40,12 @@ _TWO_NUMBERS = re.compile(r"(\d{1,6}(?:[.,]\d{1,2})?)\D{1,12}?(\d{1,6}(?:[.,]\d{
 _YES = frozenset("ja jo jep jap klar gerne genau yes yeah yep sure ok okay".split())
 _NO = frozenset("nein ne nee no noe nope".split())
 _TEXT_MAX = 500
+_COLOUR_NAMES_DE = {
+    "black": "Schwarz", "white": "Weiß", "red": "Rot", "blue": "Blau", "green": "Grün",
+    "yellow": "Gelb", "grey": "Grau", "brown": "Braun", "beige": "Beige", "pink": "Rosa",
+    "purple": "Lila", "orange": "Orange", "navy": "Marineblau", "gold": "Gold",
+    "silver": "Silber", "multicolor": "Bunt",
+}  # fmt: skip
 # UK and US men's shoe sizes, roughly, in EU: what a customer means by "UK 9".
 _TO_EU = {"EU": 0.0, "UK": 33.5, "US": 33.0}
 
@@ -100,6 +106,8 @@ def display(spec: SlotSpec | None, value: Any, language: str) -> str:
             return choice.title(language)
     if isinstance(value, dict) and ("max" in value or "min" in value):
         return _price_text(value, language)
+    if spec is not None and spec.type == "color" and isinstance(value, str):
+        return _COLOUR_NAMES_DE.get(value, value) if language == "de" else value
     if isinstance(value, float):
         return _number_text(value, language)
     if isinstance(value, bool):

@@ -73,6 +73,7 @@ class DialogueState:
     offer: str | None = None  # "resume", "human" or "guess": what the last quick replies offered
     reminded: int | None = None  # the ``started`` of the flow run a reminder went out for
     last_at: str | None = None  # ISO time of the last customer input
+    done: str | None = None  # the flow completed last: "in Schwarz" refines its answer
 
     @property
     def frame(self) -> Frame | None:
@@ -92,6 +93,7 @@ class DialogueState:
             "offer": self.offer,
             "reminded": self.reminded,
             "last_at": self.last_at,
+            "done": self.done,
         }
 
     @classmethod
@@ -103,6 +105,7 @@ class DialogueState:
         offer = data.get("offer")
         reminded = data.get("reminded")
         last_at = data.get("last_at")
+        done = data.get("done")
         return cls(
             language=language if isinstance(language, str) else None,
             turns=_count(data.get("turns")),
@@ -113,6 +116,7 @@ class DialogueState:
             offer=offer if isinstance(offer, str) else None,
             reminded=reminded if isinstance(reminded, int) else None,
             last_at=last_at if isinstance(last_at, str) else None,
+            done=done if isinstance(done, str) else None,
         )
 
 

@@ -20,19 +20,18 @@ HUMAN_PAYLOAD = "theke:human"
 _TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
     {
         "intro": (
-            "Ich bin {persona}, der automatische Chat-Assistent von {shop}. Ich antworte rund um "
-            "die Uhr und hole jemanden aus dem Team dazu, wenn ich nicht weiterweiß.",
-            "Ich bin {persona}, der automatische Chat-Assistent von {shop}. Ich antworte rund um "
-            "die Uhr und hole jemanden aus dem Team dazu, wenn ich nicht weiterweiß.",
-            "I'm {persona}, the automated chat assistant of {shop}. I answer around the clock "
+            "Hi, ich bin {persona}, der Chatbot von {shop}: Ich antworte automatisch und rund "
+            "um die Uhr und hole jemanden aus dem Team dazu, wenn ich nicht weiterweiß.",
+            "Guten Tag, ich bin {persona}, der Chatbot von {shop}: Ich antworte automatisch und "
+            "rund um die Uhr und hole jemanden aus dem Team dazu, wenn ich nicht weiterweiß.",
+            "Hi, I'm {persona}, the chatbot of {shop}: I answer automatically, around the clock, "
             "and bring in someone from the team when I'm stuck.",
         ),
         "intro_again": (
-            "Hier ist wieder {persona}, der automatische Assistent. Schreib mir, wenn du noch "
-            "etwas brauchst.",
-            "Hier ist wieder {persona}, der automatische Assistent. Schreiben Sie mir, wenn Sie "
-            "noch etwas brauchen.",
-            "{persona} here again, the automated assistant. Write to me if you need anything else.",
+            "Hier ist wieder {persona}, der Chatbot. Schreib mir, wenn du noch etwas brauchst.",
+            "Hier ist wieder {persona}, der Chatbot. Schreiben Sie mir, wenn Sie noch etwas "
+            "brauchen.",
+            "{persona} the chatbot here again. Write to me if you need anything else.",
         ),
         "cancelled": (
             "Okay, ich habe abgebrochen. Wobei kann ich dir sonst helfen?",

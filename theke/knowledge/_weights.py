@@ -1,11 +1,12 @@
 """The fitted weights that fuse the signals into one score (written by bench/knowledge_fit.py).
 
-Do not edit by hand: run ``.venv/bin/python bench/knowledge_fit.py --write``.
+Do not edit the numbers by hand: run ``.venv/bin/python bench/knowledge_fit.py --write``.
 
-A row's relevance is ``signals @ weights + bias`` (:data:`theke.knowledge.index.SIGNALS`
-order); an entry's is its best row's. Its score is
-``sigmoid(scale * relevance + margin * (relevance - best other entry's) + offset)``:
-an entry far ahead of the others is more likely the answer than one neck and neck.
+Each signal of an entry is its best over the entry's questions and titles; the
+entry's relevance is ``signals @ weights + bias``. The score of an entry is a
+softmax over the :data:`CANDIDATES` most relevant entries and "none of them"
+(relevance 0): the chance that it is the answer, which is lower when another
+entry is about as relevant, and low for all when none is.
 """
 
 from __future__ import annotations
@@ -15,25 +16,27 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DENSE", "LEXICAL", "Fusion", "for_signals"]
+__all__ = ["CANDIDATES", "DENSE", "LEXICAL", "Fusion", "for_signals"]
+
+CANDIDATES = 5
+"""How many of the most relevant entries share the probability with "none of them"."""
 
 
 @dataclass(frozen=True, slots=True)
 class Fusion:
+    """Weights per signal (:data:`theke.knowledge.index.SIGNALS` order) and a bias."""
+
     weights: tuple[float, ...]
     bias: float
-    scale: float
-    margin: float
-    offset: float
 
     @property
     def vector(self) -> npt.NDArray[np.float64]:
         return np.array(self.weights, dtype=np.float64)
 
 
-# fitted: placeholder
-LEXICAL = Fusion(weights=(0.0, 0.0, 0.0, 2.0), bias=-1.5, scale=0.2, margin=1.25, offset=-0.6)
-DENSE = Fusion(weights=(0.0, 0.0, 0.0, 1.0, 2.0), bias=-2.0, scale=0.3, margin=1.5, offset=-0.5)
+# fitted: on examples/sneakershop, tests/knowledge/fixtures/shop and the out-of-scope set
+LEXICAL = Fusion(weights=(0.000, 0.000, 0.000, 5.207), bias=-0.064)
+DENSE = Fusion(weights=(0.000, 0.000, 0.000, 3.632, 6.358), bias=-2.271)
 
 
 def for_signals(count: int) -> Fusion:

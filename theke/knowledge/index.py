@@ -1,18 +1,18 @@
 """Find the FAQ entry that answers a customer's message.
 
-Every question variant and title of every entry, in all languages, is one
-row of the index. A message is compared with each row by five signals —
-word and character BM25 and TF-IDF cosine (:mod:`theke.knowledge.lexical`),
-and, when an encoder is given, the cosine of the sentence embeddings — plus
-whether the row is in the conversation's language. A logistic combination
-(weights fitted by ``bench/knowledge_fit.py`` on leave-one-out questions and
-out-of-scope messages, see :mod:`theke.knowledge._weights`) turns them into
-one score in 0..1, roughly the chance that the row's entry answers the
-message. An entry scores as its best row.
+Every question variant and title of every entry, in all languages, is one row
+of the index. A message is compared with each row by five signals: word and
+character BM25 and TF-IDF cosine (:mod:`theke.knowledge.lexical`), and, when an
+encoder is given, the cosine of the sentence embeddings. An entry's signals
+are each the best over its rows; a linear combination of them is its
+relevance. The score is a softmax over the few most relevant entries and "none
+of them", so it is roughly the chance that the entry answers the message —
+lower when two entries are about equally close, low for all when none is
+(:mod:`theke.knowledge._weights`, fitted by ``bench/knowledge_fit.py``).
 
 A question in another language than the conversation's still matches (a
 customer mixing languages); the caller answers in the conversation's
-language.
+language, and among equal scores the entry that has an answer in it wins.
 """
 
 from __future__ import annotations
@@ -92,20 +92,15 @@ class KnowledgeBase:
         text = text[:MAX_CHARS]
         if not self.ids or limit < 1 or not words(text):
             return ()
-        signals = self.signals(text, language, embedding=embedding)
+        signals = np.maximum.reduceat(self.signals(text, embedding=embedding), self.starts)
         fusion = _weights.for_signals(signals.shape[1])
-        relevance = np.maximum.reduceat(signals @ fusion.vector + fusion.bias, self.starts)
+        relevance = signals @ fusion.vector + fusion.bias
         answers = self.answer_languages.get(language, np.zeros(len(self.ids), dtype=bool))
         order = np.lexsort((~answers, -relevance))  # ties: the entry that answers in `language`
-        return _scores(relevance, order[:limit], self.ids, fusion)
+        return _scores(relevance, order[:limit], order[: _weights.CANDIDATES], self.ids)
 
-    def signals(
-        self, text: str, language: str, *, embedding: Array | None = None
-    ) -> npt.NDArray[np.float64]:
-        """Per row, the :data:`SIGNALS` comparing it with ``text`` (for calibration and tests).
-
-        ``language`` does not change the signals: every language's questions count.
-        """
+    def signals(self, text: str, *, embedding: Array | None = None) -> npt.NDArray[np.float64]:
+        """Per row, the :data:`SIGNALS` comparing it with ``text`` (for calibration and tests)."""
         text = text[:MAX_CHARS]
         columns = [self.lexical.signals(text)]
         dense = self._embedding(text, embedding)
@@ -136,17 +131,10 @@ def _texts(entry: Entry) -> list[str]:
 def _scores(
     relevance: npt.NDArray[np.float64],
     top: npt.NDArray[np.intp],
+    candidates: npt.NDArray[np.intp],
     ids: Sequence[str],
-    fusion: _weights.Fusion,
 ) -> tuple[Match, ...]:
-    """The matches for the entries ``top`` (best first), calibrated by how far ahead they are."""
-    first = float(relevance[top[0]])
-    others = np.delete(relevance, top[0])
-    runner_up = max(float(others.max()) if others.size else fusion.bias, fusion.bias)
-    matches = []
-    for index in top:
-        mine = float(relevance[index])
-        margin = mine - (runner_up if index == top[0] else first)
-        logit = fusion.scale * mine + fusion.margin * margin + fusion.offset
-        matches.append(Match(ids[index], 1.0 / (1.0 + math.exp(-logit))))
-    return tuple(matches)
+    """The matches for the entries ``top``: softmax over ``candidates`` and "none" (0)."""
+    shift = max(float(relevance[candidates].max()), 0.0)
+    total = math.exp(-shift) + float(np.exp(relevance[candidates] - shift).sum())
+    return tuple(Match(ids[i], math.exp(float(relevance[i]) - shift) / total) for i in top)

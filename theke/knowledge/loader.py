@@ -102,17 +102,12 @@ def _entry(doc: YamlDocument, index: int, value: object, languages: Sequence[str
     for part in ("title", "questions", "answer"):
         _check_languages(doc, (*loc, part), getattr(model, part), languages)
     _check_titles(doc, loc, model)
+    _check_answered(doc, loc, model)
     questions = {
         lang: _questions(doc, (*loc, "questions", lang), q) for lang, q in model.questions.items()
     }
-    for language in model.answer:
-        if language not in questions:
-            problem = f"the answer in `{language}` has no questions in `{language}`"
-            fix = f"add `{language}:` with the ways customers ask it under `questions:`"
-            raise doc.error((*loc, "answer", language), problem, fix)
     answers = {
-        lang: parse_response(doc, (*loc, "answer", lang), item)
-        for lang, item in model.answer.items()
+        lang: parse_response(doc, (*loc, "answer", lang), a) for lang, a in model.answer.items()
     }
     return Entry(
         id=model.id,
@@ -123,6 +118,15 @@ def _entry(doc: YamlDocument, index: int, value: object, languages: Sequence[str
         path=doc.path,
         line=doc.line(loc),
     )
+
+
+def _check_answered(doc: YamlDocument, loc: Loc, model: _EntryModel) -> None:
+    """Every language of the answer has questions: that is how a customer gets to it."""
+    for language in model.answer:
+        if language not in model.questions:
+            problem = f"the answer in `{language}` has no questions in `{language}`"
+            fix = f"add `{language}:` with the ways customers ask it under `questions:`"
+            raise doc.error((*loc, "answer", language), problem, fix)
 
 
 def _check_id(doc: YamlDocument, loc: Loc, value: str) -> None:

@@ -74,7 +74,9 @@ class NluModel:
         entities = self._entities(text, guess.language, now)
         intent = self._decide(probabilities, ranking, similarity) if seen else None
         extras = {} if similarity is None else {"similarity": round(similarity, 4)}
-        return Parse(text, guess.language, intent, ranking, entities, guess.confidence, extras)
+        return Parse(
+            text, guess.language, intent, ranking, entities, guess.confidence, extras, embedding
+        )
 
     def _embed(self, text: str) -> npt.NDArray[np.float32] | None:
         if not self.classifier.intents or not self.classifier.uses_embeddings:

@@ -65,6 +65,8 @@ class Parse:
     entities: tuple[Entity, ...] = ()
     language_confidence: float = 1.0
     extras: dict[str, Any] = field(default_factory=dict)
+    vector: Any = field(default=None, compare=False, repr=False)
+    """The message's sentence embedding, when the NLU computed one (the FAQ search reuses it)."""
 
     def entity(self, name: str) -> Entity | None:
         """The first entity of that kind, or ``None``."""

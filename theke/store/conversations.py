@@ -19,6 +19,7 @@ __all__ = [
     "create",
     "customer_for",
     "ensure_customer",
+    "get",
     "load_many",
     "new_id",
     "profiles",
@@ -109,6 +110,13 @@ def load_many(conn: Connection, keys: Sequence[str]) -> dict[str, Conversation]:
         return {}
     result = conn.execute(_LOAD_MANY, {"keys": list(keys)})
     return {row["key"]: _row(row) for row in result.mappings()}
+
+
+def get(conn: Connection, conversation_id: str) -> Conversation | None:
+    """The conversation with this id, if there is one."""
+    row = conn.execute(select(conversations).where(conversations.c.id == conversation_id))
+    found = row.mappings().first()
+    return _row(found) if found is not None else None
 
 
 def create(conn: Connection, channel: str, external_id: str) -> Conversation:

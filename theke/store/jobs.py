@@ -38,9 +38,11 @@ def schedule(conn: Connection, kind: str, payload: dict[str, Any], run_at: datet
     return int((conn.execute(statement)).scalar_one())
 
 
-def claim(conn: Connection, owner: str, limit: int, ttl: float) -> list[Job]:
-    """Claim due jobs (and jobs whose worker died while running them)."""
-    now = utcnow()
+def claim(
+    conn: Connection, owner: str, limit: int, ttl: float, *, now: datetime | None = None
+) -> list[Job]:
+    """Claim due jobs (and jobs whose worker died while running them) at ``now``."""
+    now = now or utcnow()
     due = or_(
         and_(scheduled_jobs.c.status == "pending", scheduled_jobs.c.run_at <= now),
         and_(scheduled_jobs.c.status == "running", scheduled_jobs.c.claimed_until < now),

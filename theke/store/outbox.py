@@ -34,6 +34,7 @@ class NewMessage:
     actor: str = "bot"
     is_reply: bool = True
     inbound_id: int | None = None
+    purpose: str | None = None  # for a message that answers nothing: why it goes out
     settled: str | None = None  # "sent" or "held": decided in the same transaction, no dispatch
     reason: str | None = None  # why it was held
 
@@ -51,6 +52,7 @@ class ClaimedMessage:
     resumed: bool  # claimed again after a lapsed claim: it may have gone out already
     mode: str
     last_inbound_at: datetime | None
+    purpose: str | None = None
 
 
 def enqueue(conn: Connection, messages: Sequence[NewMessage]) -> list[int]:
@@ -67,6 +69,7 @@ def enqueue(conn: Connection, messages: Sequence[NewMessage]) -> list[int]:
             "content": message.content,
             "actor": message.actor,
             "is_reply": message.is_reply,
+            "purpose": message.purpose,
             "inbound_id": message.inbound_id,
             "status": message.settled or "pending",
             "attempts": 1 if message.settled == "sent" else 0,
@@ -215,6 +218,7 @@ def _mark_claimed(
             outbox.c.actor,
             outbox.c.is_reply,
             outbox.c.attempts,
+            outbox.c.purpose,
         )
     )
     claimed = [
@@ -230,6 +234,7 @@ def _mark_claimed(
             resumed=queued[row["id"]].status == "inflight",
             mode=queued[row["id"]].mode,
             last_inbound_at=queued[row["id"]].last_inbound_at,
+            purpose=row["purpose"],
         )
         for row in result.mappings()
     ]

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -25,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeEngine
 
 __all__ = [
+    "catalog_state",
     "conversations",
     "customers",
     "events",
@@ -33,6 +35,8 @@ __all__ = [
     "leases",
     "metadata",
     "outbox",
+    "product_sizes",
+    "products",
     "scheduled_jobs",
     "webchat_messages",
 ]
@@ -174,6 +178,7 @@ outbox = Table(
     Column("content", _Json, nullable=False),
     Column("actor", String(16), nullable=False),
     Column("is_reply", Boolean, nullable=False, default=True),
+    Column("purpose", String(16), nullable=True),  # why a non-reply goes out: "reminder"
     Column("inbound_id", _Id, nullable=True),
     Column("status", String(10), nullable=False, default="pending"),
     Column("attempts", Integer, nullable=False, default=0),
@@ -216,6 +221,41 @@ scheduled_jobs = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("done_at", UTCDateTime(), nullable=True),
     Index("ix_scheduled_jobs_status_run", "status", "run_at"),
+)
+
+# The product catalog. Every write transaction bumps ``catalog_state.seq`` by one and stamps
+# the rows it changed with the new value, so a cache can ask for what changed since its seq.
+products = Table(
+    "products",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("brand", String(100), nullable=True),
+    Column("category", String(64), nullable=False),
+    Column("price_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("popularity", Float, nullable=False, default=0.0),
+    Column("data", _Json, nullable=False, default=dict),
+    Column("seq", BigInteger, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Index("ix_products_seq", "seq"),
+)
+
+product_sizes = Table(
+    "product_sizes",
+    metadata,
+    Column("sku", String(64), ForeignKey("products.sku"), primary_key=True),
+    Column("size", String(16), primary_key=True),
+    Column("stock", Integer, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Index("ix_product_sizes_seq", "seq"),
+)
+
+catalog_state = Table(
+    "catalog_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
 )
 
 

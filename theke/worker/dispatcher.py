@@ -138,6 +138,7 @@ class Dispatcher:
                 channel=message.channel,
                 actor=message.actor,  # type: ignore[arg-type]
                 is_reply=message.is_reply,
+                purpose=message.purpose,
             ),
             PolicyContext(now=now, mode=message.mode, last_inbound_at=message.last_inbound_at),
         )

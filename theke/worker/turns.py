@@ -28,13 +28,14 @@ from theke.channels.base import (
     announce,
     deliver_locally,
 )
+from theke.commerce import CatalogCache
 from theke.content import text_json, to_json
 from theke.dialogue import Engine, Inbound
 from theke.dialogue.turn import Reminder, Turn
 from theke.errors import StoreError
 from theke.observability import Metrics
 from theke.outreach.policy import Hold, OutboundMessage, PolicyContext, decide
-from theke.store import conversations, inbound, leases, log
+from theke.store import conversations, inbound, jobs, leases, log
 from theke.store.conversations import Conversation, StateChange
 from theke.store.database import Database
 from theke.store.inbound import PendingInbound
@@ -42,6 +43,7 @@ from theke.store.log import LogEntry
 from theke.store.outbox import NewMessage, enqueue
 from theke.store.schema import utcnow
 from theke.store.signals import LocalSignals
+from theke.worker.reminders import REMINDER_JOB, reminder_payload
 
 __all__ = ["TurnRunner"]
 
@@ -76,8 +78,10 @@ class TurnRunner:
         local: Mapping[str, LocalSender] | None = None,
         lease_seconds: float = 30.0,
         batch: int = 64,
+        catalog: CatalogCache | None = None,
     ) -> None:
         self._db = db
+        self._catalog = catalog
         self._local = dict(local or {})
         self._engine = engine
         self._signals = signals
@@ -114,6 +118,8 @@ class TurnRunner:
 
     def _claim(self, conn: Connection, keys: Sequence[str]) -> tuple[list[str], list[_Work]]:
         taken = leases.acquire(conn, keys, self._owner, self._ttl)
+        if self._catalog is not None:  # stock the shop changed since the last batch: never stale
+            self._catalog.sync(conn)
         return taken, self._load(conn, taken)
 
     def _load(self, conn: Connection, keys: Sequence[str]) -> list[_Work]:
@@ -244,7 +250,9 @@ class TurnRunner:
         for item in work:
             if item.handed_off:
                 conversations.set_mode(conn, item.conversation.id, "human")
-            # item.reminder is scheduled once the reminder job and its policy rule exist.
+            if item.reminder is not None:
+                payload = reminder_payload(item.conversation.id, item.reminder.started)
+                jobs.schedule(conn, REMINDER_JOB, payload, item.reminder.at)
         leases.release(conn, taken, self._owner)
         queued = any(reply.settled is None for reply in replies)
         return work, delivered, queued

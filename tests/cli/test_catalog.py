@@ -1,0 +1,105 @@
+"""``theke catalog import``: what a shop owner sees when importing a catalog file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.conftest import DEMO_BOT
+from theke.cli.main import cli
+from theke.commerce import generate_products, write_products
+from theke.store.catalog import changes_since, product_count
+from theke.store.database import Database
+
+GOOD = (
+    "sku,name,category,price,sizes\nA-1,Pegasus,running,89.99,42:2\nA-2,Samba,lifestyle,99,41:1\n"
+)
+
+
+@pytest.fixture
+def env(database_url: str) -> dict[str, str]:
+    return {"THEKE_DATABASE_URL": database_url}
+
+
+def _import(env: dict[str, str], path: Path, *extra: str) -> Result:
+    args = ["catalog", "import", str(path), "--bot", str(DEMO_BOT), *extra]
+    return CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+
+
+def _count(url: str) -> int:
+    database = Database(url)
+    try:
+        return database.read_now(product_count)
+    finally:
+        database.engine.dispose()
+
+
+def test_a_good_file_is_imported_and_counted(env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "products.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    result = _import(env, path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Imported 2 products from products.csv.\n"
+    assert _count(env["THEKE_DATABASE_URL"]) == 2
+
+
+def test_rejected_rows_are_listed_and_the_exit_code_is_1(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "products.csv"
+    path.write_text(GOOD + "A-3,Kaputt,running,,42:1\nA-4,Ohne Bestand,running,10,4\n", "utf-8")
+    result = _import(env, path)
+    assert result.exit_code == 1
+    assert "products.csv line 4: price is missing — add a price like 89.99" in result.stderr
+    assert "products.csv line 5: sizes: `4` is not size:stock" in result.stderr
+    assert "2 rows rejected" in result.stderr
+    assert "Imported 2 products" in result.stdout
+    assert _count(env["THEKE_DATABASE_URL"]) == 2
+
+
+def test_a_file_level_error_exits_with_2_and_imports_nothing(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "products.csv"
+    path.write_text("sku,name,category,prise,sizes\nA,B,kids,1,30:1\n", encoding="utf-8")
+    result = _import(env, path)
+    assert result.exit_code == 2
+    assert "products.csv:1: unknown column `prise`. did you mean `price`?" in result.stderr
+    assert _count(env["THEKE_DATABASE_URL"]) == 0
+
+
+def test_a_json_file_is_imported_and_a_second_import_updates(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "feed.json"
+    item = {"sku": "J-1", "name": "Air", "category": "kids", "price": 49.9, "sizes": {"30": 2}}
+    path.write_text(json.dumps([item]), encoding="utf-8")
+    assert _import(env, path).exit_code == 0
+    path.write_text(json.dumps([{**item, "sizes": {"30": 0, "31": 4}}]), encoding="utf-8")
+    assert _import(env, path).stdout == "Imported 1 products from feed.json.\n"
+    database = Database(env["THEKE_DATABASE_URL"])
+    try:
+        changes = database.read_now(lambda conn: changes_since(conn, 0))
+    finally:
+        database.engine.dispose()
+    assert changes.seq == 2
+    assert sorted(changes.products[0].sizes) == [("30", 0), ("31", 4)]
+
+
+def test_a_big_file_is_imported_with_a_progress_bar(env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    write_products(path, generate_products(2500, seed=1), delimiter=";")
+    result = _import(env, path)
+    assert result.exit_code == 0, result.output
+    assert "Importing" in result.stderr
+    assert result.stdout == "Imported 2500 products from big.csv.\n"
+    assert _count(env["THEKE_DATABASE_URL"]) == 2500
+
+
+def test_a_missing_file_exits_with_2(env: dict[str, str], tmp_path: Path) -> None:
+    result = _import(env, tmp_path / "nope.csv")
+    assert result.exit_code == 2
+    assert "nope.csv: the file is missing" in result.stderr

@@ -1,0 +1,70 @@
+"""``theke catalog``: import the shop's products into the database."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from theke.cli.options import bot_option, settings_for
+
+if TYPE_CHECKING:
+    from theke.commerce import ImportResult, Product
+
+__all__ = ["catalog"]
+
+_PROGRESS_FROM = 1000  # products; smaller files are imported before a bar could show
+
+
+@click.group()
+def catalog() -> None:
+    """The product catalog: import products from a CSV or JSON file."""
+
+
+@catalog.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@bot_option
+def import_file(file: Path, bot: str | None) -> None:
+    """Add or update the products in FILE (CSV, or JSON when it ends in .json).
+
+    Rows with errors are skipped and listed; the exit code is then 1 (2 when
+    the file as a whole cannot be read).
+    """
+    from theke.commerce import read_products
+
+    products = read_products(file)
+    for row in products.rejected:
+        click.echo(products.describe(row), err=True)
+    result = _import(settings_for(bot).resolved_database_url(), products.products)
+    click.echo(f"Imported {result.imported} products from {file.name}.")
+    if products.rejected:
+        count = len(products.rejected)
+        click.echo(
+            f"{count} row{'s' * (count != 1)} rejected: fix them and import again.", err=True
+        )
+        sys.exit(1)
+
+
+def _import(url: str, products: Sequence[Product]) -> ImportResult:
+    """Write ``products`` in one transaction (migrating SQLite first), with a progress bar."""
+    from theke.commerce import import_products
+    from theke.store.database import Database
+    from theke.store.migrate import check_current, upgrade
+
+    database = Database(url)
+    try:
+        if database.is_sqlite:
+            upgrade(url)
+        else:
+            check_current(url)
+        if len(products) < _PROGRESS_FROM:
+            return database.write_now(lambda conn: import_products(conn, products))
+        with click.progressbar(length=len(products), label="Importing", file=sys.stderr) as bar:
+            return database.write_now(
+                lambda conn: import_products(conn, products, progress=bar.update)
+            )
+    finally:
+        database.engine.dispose()  # no thread of its own was started: nothing else to stop

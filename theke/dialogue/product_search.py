@@ -1,0 +1,90 @@
+"""The built-in ``search_products`` action and the product buttons of its cards.
+
+The search reads the standard slots — ``category``, ``brand``, ``color``,
+``budget`` (a price range), ``size`` — and a step's ``with:`` may fix any of
+them (``with: {category: kids, limit: 5}``). It shows up to ten products in
+stock as a carousel, sets ``results`` to how many it found, and remembers
+what the customer looked at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from theke.dialogue.actions import ActionContext
+from theke.dialogue.context import TurnContext
+
+__all__ = ["search_products", "show_product"]
+
+_LIMIT = 10
+
+
+def search_products(context: ActionContext) -> None:
+    from theke.commerce import product_carousel
+
+    if context.catalog is None:
+        context.set_slot("results", 0)
+        return
+    query = _query({**context.slots, **context.args})
+    hits = context.catalog.search(query)
+    context.set_slot("results", len(hits))
+    if hits:
+        context.say(product_carousel(hits, context.language))
+        context.viewed.extend(hit.product.sku for hit in hits[:3])
+
+
+def show_product(ctx: TurnContext, sku: str, *, cart: bool) -> bool:
+    """The "Details" and "In den Warenkorb" buttons of a product card."""
+    from theke.commerce import product_details
+
+    product = ctx.catalog.product(sku) if ctx.catalog is not None else None
+    if product is None:
+        return False
+    ctx.event("product.viewed" if not cart else "cart.requested", sku=sku)
+    ctx.send(product_details(product, ctx.language), render=False)
+    if cart:
+        ctx.system("cart_later")
+    viewed = [item for item in ctx.customer.get("viewed", []) if item != sku]
+    ctx.remember("viewed", [sku, *viewed][:20])
+    ctx.answered = True
+    return True
+
+
+def _query(values: Mapping[str, Any]) -> Any:
+    from theke.commerce import Query
+
+    budget = values.get("budget") or values.get("price")
+    low = budget.get("min") if isinstance(budget, Mapping) else None
+    high = budget.get("max") if isinstance(budget, Mapping) else None
+    size = values.get("size")
+    return Query(
+        category=_text(values.get("category")),
+        brands=_many(values.get("brand")),
+        colors=_many(values.get("color")),
+        price_min=float(low) if isinstance(low, int | float) else None,
+        price_max=float(high) if isinstance(high, int | float) else None,
+        size=_size(size),
+        text=_text(values.get("query")),
+        limit=int(values.get("limit") or _LIMIT),
+    )
+
+
+def _text(value: object) -> str | None:
+    return str(value) if isinstance(value, str) and value else None
+
+
+def _many(value: object) -> tuple[str, ...]:
+    if isinstance(value, str) and value:
+        return (value,)
+    if isinstance(value, list | tuple):
+        return tuple(str(item) for item in value if item)
+    return ()
+
+
+def _size(value: object) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return f"{float(value):g}"
+    return str(value) or None

@@ -1,0 +1,109 @@
+"""The ``flow.reminder`` job: one nudge to a customer who went silent in the middle of a flow.
+
+The turn that left a question open schedules the job; when it runs, the
+engine decides whether the flow still waits (the customer may have answered,
+left, or been reminded already), and the reminder goes through the outbox
+like any message, where the policy allows it only within the channel's
+window. The new state records the reminder, so a flow run gets one at most.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+from sqlalchemy import Connection
+
+from theke.content import to_json
+from theke.dialogue import Engine
+from theke.store import conversations, log
+from theke.store.conversations import StateChange
+from theke.store.database import Database
+from theke.store.jobs import Job
+from theke.store.log import LogEntry
+from theke.store.outbox import NewMessage, enqueue
+from theke.store.schema import utcnow
+from theke.store.signals import LocalSignals
+
+__all__ = ["REMINDER_JOB", "ReminderJob", "reminder_payload"]
+
+REMINDER_JOB = "flow.reminder"
+
+_log = structlog.get_logger("theke.worker.reminders")
+
+
+def reminder_payload(conversation_id: str, started: int) -> dict[str, Any]:
+    return {"conversation_id": conversation_id, "started": started}
+
+
+class ReminderJob:
+    """The handler of ``flow.reminder`` jobs."""
+
+    def __init__(self, db: Database, engine: Callable[[], Engine], signals: LocalSignals) -> None:
+        self._db = db
+        self._engine = engine
+        self._signals = signals
+
+    async def __call__(self, job: Job) -> None:
+        queued = await self._db.write(lambda conn: self._remind(conn, job.payload))
+        if queued:
+            await self._signals.publish("outbox")
+
+    def _remind(self, conn: Connection, payload: dict[str, Any]) -> bool:
+        conversation = conversations.get(conn, str(payload.get("conversation_id")))
+        started = payload.get("started")
+        if conversation is None or conversation.mode != "bot" or not isinstance(started, int):
+            return False
+        profile = conversations.profiles(conn, [conversation.customer_id])
+        turn = self._engine().remind(
+            conversation.state,
+            started,
+            conversation_key=conversation.key,
+            customer=profile.get(conversation.customer_id),
+            now=utcnow(),
+        )
+        if turn is None:
+            return False
+        messages = [
+            NewMessage(
+                conversation_id=conversation.id,
+                channel=conversation.channel,
+                recipient=conversation.external_id,
+                content=to_json(reply),
+                is_reply=False,
+                purpose="reminder",
+            )
+            for reply in turn.replies
+        ]
+        ids = enqueue(conn, messages)
+        now = utcnow()
+        entries = [
+            LogEntry(
+                conversation_id=conversation.id,
+                customer_id=conversation.customer_id,
+                kind=kind,
+                actor="bot",
+                created_at=now,
+                data=data,
+            )
+            for kind, data in turn.events
+        ]
+        entries += [
+            LogEntry(
+                conversation_id=conversation.id,
+                customer_id=conversation.customer_id,
+                kind="message.out",
+                actor="bot",
+                created_at=now,
+                content=message.content,
+                data={"purpose": "reminder"},
+                outbox_id=outbox_id,
+            )
+            for message, outbox_id in zip(messages, ids, strict=True)
+        ]
+        log.append(conn, entries)
+        change = StateChange(conversation.id, turn.state, conversation.last_inbound_at)
+        conversations.save(conn, [change])
+        _log.info("theke.worker.reminders.queued", conversation=conversation.id)
+        return True
