@@ -11,6 +11,7 @@ from typing import Any
 
 from _errors import BenchError
 from _machine import cpu_model, git_commit, now_iso
+from _report_dialogue import DIALOGUE_BENCHMARKS, dialogue_section
 from _report_nlu import nlu_section
 
 __all__ = ["TARGETS", "Target", "load_results", "render_report", "write_report"]
@@ -127,11 +128,13 @@ def render_report(results: Sequence[dict[str, Any]], header: str) -> str:
     pipeline = [result for result in results if result["benchmark"] == "pipeline"]
     store = [result for result in results if result["benchmark"] == "store_sqlite"]
     known = {"pipeline", "store_sqlite", "nlu", "nlu_rasa", "nlu_tagger", "nlu_memory"}
+    known |= DIALOGUE_BENCHMARKS
     others = sorted({str(result["benchmark"]) for result in results} - known)
     parts = [_INTRO, header, _PIPELINE_INTRO, _pipeline_table(pipeline), _SCALE]
     if store:
         parts.append(_store_table(store[-1]))
     parts.append(nlu_section(results))
+    parts.append(dialogue_section(results))
     if others:
         parts.append(f"Results of unknown benchmarks not shown: {', '.join(others)}.\n")
     return "\n".join(parts)

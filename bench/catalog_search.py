@@ -110,6 +110,8 @@ def main() -> None:
           f"100 products replaced: {sync['products_100_ms']:.1f} ms")  # fmt: skip
 
     report = {
+        "benchmark": "catalog_search",
+        "cores": os.cpu_count(),
         "when": now_iso(),
         "commit": git_commit(),
         "cpu": cpu_model(),

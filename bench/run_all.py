@@ -25,6 +25,12 @@ REPORT = REPO / "BENCHMARKS.md"
 _PIPELINE = REPO / "bench" / "pipeline.py"
 _STORE = REPO / "bench" / "store_sqlite.py"
 _POSTGRES = ("127.0.0.1", 5432)
+_CONVERSATION = (
+    ("turn.py", ["--turns", "2000"]),
+    ("catalog_search.py", ["--products", "20000"]),
+    ("knowledge.py", []),
+)
+"""The in-process benchmarks of conversations (script, arguments for --quick)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +85,11 @@ def _run_all(*, quick: bool) -> list[str]:
     store = [sys.executable, str(_STORE)] + (["--seconds", "2"] if quick else [])
     if subprocess.run(store, check=False).returncode != 0:
         failed.append("store_sqlite")
+    for script, quick_args in _CONVERSATION:
+        print(f"run_all: {script}", flush=True)
+        command = [sys.executable, str(REPO / "bench" / script), *(quick_args if quick else [])]
+        if subprocess.run(command, check=False).returncode != 0:
+            failed.append(script)
     return failed
 
 

@@ -18,6 +18,7 @@ from theke.channels.webchat.service import WebchatService
 from theke.channels.webchat.tokens import TokenSigner
 from theke.commerce import CatalogCache, CatalogIndex, catalog_from_folder, open_catalog
 from theke.dialogue import Engine
+from theke.nlu.training import fingerprint
 from theke.observability import Metrics
 from theke.settings import Settings
 from theke.store import inbound, outbox
@@ -28,6 +29,7 @@ from theke.store.signals import LocalSignals, RedisSignals
 from theke.worker.dispatcher import Backoff, Dispatcher
 from theke.worker.jobs import JobRunner
 from theke.worker.loops import WorkerLoops
+from theke.worker.reload import BotReloader
 from theke.worker.reminders import REMINDER_JOB, ReminderJob
 from theke.worker.turns import TurnRunner
 
@@ -149,6 +151,28 @@ class Runtime:
             catalog=catalog,
         )
 
+    def install(self, bot: Bot) -> None:
+        """Answer with ``bot`` from the next turn on (called by the reloader, off the loop).
+
+        The NLU is retrained first when its training data changed; the catalog
+        stays the database's.
+        """
+        nlu = self.engine.nlu
+        if not any(data.examples for data in bot.nlu):
+            nlu = None
+        elif nlu is None:
+            nlu = _start_nlu(bot)
+        elif nlu.model.fingerprint != fingerprint(bot.nlu, bot.config.nlu):
+            nlu.retrain(bot.nlu, bot.config.nlu).result()
+        catalog = self.catalog
+        self.engine = Engine(
+            bot, nlu, knowledge=build_knowledge(bot), catalog=lambda: catalog.index
+        )
+        self.bot = bot
+
+    def reloader(self) -> BotReloader:
+        return BotReloader(self.bot.path, self.install, interval=self.settings.reload_seconds)
+
     def turns(self, owner: str) -> TurnRunner:
         return TurnRunner(
             self.db,
@@ -195,6 +219,7 @@ class Runtime:
             ),
             self.signals,
             poll_interval=self.settings.poll_interval,
+            watchers=[self.reloader().run],
         )
 
     async def refresh_queue_depth(self) -> None:

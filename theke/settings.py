@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     worker_batch: int = 256
     turn_runners: int = 1
     poll_interval: float = 0.5
+    reload_seconds: float = 2.0  # how often the bot folder is checked for edits; 0: never
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.conftest import THEKE_YML, WriteBot
+from tests.bot.conftest import DE_YML, THEKE_YML, WriteBot
 from theke.bot import load_bot
 from theke.content import (
     Buttons,
@@ -140,3 +140,24 @@ def test_a_byte_order_mark_is_fine(write_bot: WriteBot) -> None:
     bot = write_bot()
     (bot / "theke.yml").write_bytes(b"\xef\xbb\xbf" + THEKE_YML.encode())
     assert load_bot(bot).config.name == "Testladen"
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [("du", "Schön, dass du da bist!"), ("Sie", "Schön, dass Sie da sind!")],
+)
+def test_a_response_in_both_forms_of_address_follows_the_setting(
+    write_bot: WriteBot, address: str, expected: str
+) -> None:
+    de = DE_YML.replace(
+        "greet: Hallo!",
+        "greet:\n  du: Schön, dass du da bist!\n  Sie: Schön, dass Sie da sind!",
+    )
+    de += "thanks:\n  - du: Gern, melde dich!\n    Sie: Gern, melden Sie sich!\n  - Sehr gern!\n"
+    bot = load_bot(write_bot(theke=THEKE_YML + f"address: {address}\n", de=de))
+    assert bot.responses.get("greet", "de") == ((Text(text=expected),),)
+    first, second = bot.responses.get("thanks", "de")
+    assert first == (
+        Text(text="Gern, melde dich!" if address == "du" else "Gern, melden Sie sich!"),
+    )
+    assert second == (Text(text="Sehr gern!"),)

@@ -103,3 +103,21 @@ def test_a_missing_file_exits_with_2(env: dict[str, str], tmp_path: Path) -> Non
     result = _import(env, tmp_path / "nope.csv")
     assert result.exit_code == 2
     assert "nope.csv: the file is missing" in result.stderr
+
+
+def test_validate_reports_catalog_rows_it_would_reject(tmp_path: Path) -> None:
+    import shutil
+
+    bot = tmp_path / "shop"
+    shutil.copytree(DEMO_BOT, bot, ignore=shutil.ignore_patterns(".theke"))
+    catalog = bot / "catalog" / "products.csv"
+    lines = catalog.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("price")] = ""  # a row with a missing price
+    catalog.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(bot)])
+    assert result.exit_code == 1
+    assert "83 products" in result.stdout
+    assert "products.csv line 2: " in result.stderr
+    assert "price" in result.stderr

@@ -321,3 +321,14 @@ def test_no_reminder_for_another_run_or_a_finished_flow(engine: Engine) -> None:
     chat.say("egal")
     chat.say("43")
     assert engine.remind(chat.state, started.started, conversation_key="k", now=later) is None
+
+
+def test_a_returning_customer_is_greeted_by_name(engine: Engine) -> None:
+    chat = Chat(engine, state={})
+    chat.customer = {"name": "Anna"}
+    turn = chat.say("hallo")
+    assert texts(turn)[0] == "Schön, dich wiederzusehen, Anna!"  # a new conversation, a known face
+    assert "Chatbot" in texts(turn)[1]
+    chat.now += timedelta(hours=3)
+    assert texts(chat.say("hallo"))[0] == "Schön, dich wiederzusehen, Anna!"
+    assert texts(chat.say("hallo")) == ["Hallo!"]  # not again within the same visit

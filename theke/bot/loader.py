@@ -71,7 +71,7 @@ def load_bot(path: Path) -> Bot:
         _check_payloads(postbacks, file)
     from theke.knowledge.loader import load_knowledge
 
-    knowledge = load_knowledge(path, config.languages)
+    knowledge = load_knowledge(path, config.languages, address=config.address)
     _check_faq_intents(doc, config, {entry.id for entry in knowledge})
     return Bot(
         path=path,
@@ -214,7 +214,7 @@ def _check_pattern(doc: YamlDocument, loc: Loc, rule: KeywordRule, pattern: str)
 def _read_language(path: Path, config: BotConfig, language: str) -> ResponseFile:
     file = path / "responses" / f"{language}.yml"
     if file.is_file():
-        return read_responses(file, language)
+        return read_responses(file, language, config.address)
     others = [lang for lang in config.languages if lang != language]
     like = f" with the same keys as responses/{others[0]}.yml" if others else ""
     problem = f"responses/{language}.yml is missing ({CONFIG_FILE} lists `{language}`)"

@@ -31,15 +31,29 @@ _SHORTHANDS: dict[str, frozenset[str]] = {
 }
 _ALL_KEYS = sorted({"type", "messages", *(key for keys in _SHORTHANDS.values() for key in keys)})
 _FORMS_FIX = "see docs/bot-folder.md for the ways to write a response"
+ADDRESS_FORMS = ("du", "Sie")
 
 
-def parse_response(doc: YamlDocument, loc: Loc, value: object) -> Variants:
-    """The variants of the response at ``loc``; every problem names its line."""
+def parse_response(doc: YamlDocument, loc: Loc, value: object, *, address: str = "du") -> Variants:
+    """The variants of the response at ``loc``; every problem names its line.
+
+    A German response may come in both forms of address, ``{du: ..., Sie: ...}``
+    (for the whole response or per variant): the bot's ``address`` picks one.
+    """
+    value, loc = _addressed(value, loc, address)
     if not isinstance(value, list):
         return (_variant(doc, loc, value),)
     if not value:
         raise doc.error(loc, f"{describe(loc)} has no text", "write the answer after the colon")
-    return tuple(_variant(doc, (*loc, index), item) for index, item in enumerate(value))
+    variants = (_addressed(item, (*loc, index), address) for index, item in enumerate(value))
+    return tuple(_variant(doc, where, item) for item, where in variants)
+
+
+def _addressed(value: object, loc: Loc, address: str) -> tuple[object, Loc]:
+    """``{du: ..., Sie: ...}`` → the form for ``address``, and where it is written."""
+    if isinstance(value, dict) and set(value) == set(ADDRESS_FORMS):
+        return value[address], (*loc, address)
+    return value, loc
 
 
 def payloads(content: Content) -> Iterator[str]:

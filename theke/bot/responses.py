@@ -54,7 +54,7 @@ class Responses:
             raise KeyError(f"no response {key!r} in language {language!r}") from None
 
 
-def read_responses(path: Path, language: str) -> ResponseFile:
+def read_responses(path: Path, language: str, address: str = "du") -> ResponseFile:
     """Read and check ``responses/<language>.yml``."""
     doc = read_yaml(path)
     if doc.data is None:
@@ -66,5 +66,7 @@ def read_responses(path: Path, language: str) -> ResponseFile:
             "the file must be a list of `key: answer` lines",
             "start each response at the left margin, like `greet: Hallo!`",
         )
-    table = {key: parse_response(doc, (key,), value) for key, value in doc.data.items()}
+    table = {
+        key: parse_response(doc, (key,), value, address=address) for key, value in doc.data.items()
+    }
     return ResponseFile(language, doc, table)

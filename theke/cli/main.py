@@ -110,18 +110,27 @@ def chat(bot: str | None, jsonl: bool, fresh: bool, customer: str) -> None:
 @cli.command()
 @bot_argument
 def validate(bot: str | None) -> None:
-    """Check a bot folder without starting anything."""
+    """Check a bot folder without starting anything (exit 1: catalog rows rejected)."""
     from theke.bot import load_bot
+    from theke.commerce import CATALOG_FILE, read_products
 
     settings = settings_for(bot)
     loaded = load_bot(settings.bot)
     config = loaded.config
     intents = {intent for data in loaded.nlu for intent in data.intents}
     examples = sum(len(data.examples) for data in loaded.nlu)
+    catalog = loaded.path / CATALOG_FILE
+    products = read_products(catalog) if catalog.is_file() else None
     click.echo(
         f"ok: {config.name} — languages {', '.join(config.languages)}, "
-        f"{len(config.keywords)} keyword rules, {len(intents)} intents with {examples} examples"
+        f"{len(config.keywords)} keyword rules, {len(intents)} intents with {examples} examples, "
+        f"{len(loaded.flows.flows)} flows, {len(loaded.knowledge)} FAQ entries, "
+        f"{len(products.products) if products else 0} products"
     )
+    if products is not None and products.rejected:
+        for row in products.rejected:
+            click.echo(products.describe(row), err=True)
+        sys.exit(1)
 
 
 @cli.group()

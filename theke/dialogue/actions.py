@@ -68,6 +68,7 @@ class ActionContext:
     subscriptions: list[Subscription] = field(default_factory=list)
     viewed: list[str] = field(default_factory=list)
     wants_human: bool = False
+    handoff_said: bool = False  # the action announced the hand-over itself
 
     def say(self, message: Content | str) -> None:
         """Send ``message``: content, or the key of a response in ``responses/<lang>.yml``."""
@@ -80,16 +81,23 @@ class ActionContext:
     def set_slot(self, name: str, value: Any) -> None:
         self.changes[name] = value
 
-    def handoff(self) -> None:
-        """Hand the conversation to a human; the bot is silent until it is handed back."""
+    def handoff(self, message: str | None = None) -> None:
+        """Hand the conversation to a human; the bot is silent until it is handed back.
+
+        ``message`` (a response key) announces it instead of the built-in ``handoff`` text.
+        """
         self.wants_human = True
+        if message is not None:
+            self.say(message)
+            self.handoff_said = True
 
     def subscribe(self, topic: str, **data: Any) -> None:
         self.subscriptions.append(Subscription(topic, data))
 
 
 def _handoff(context: ActionContext) -> None:
-    context.handoff()
+    message = context.args.get("say")
+    context.handoff(str(message) if message else None)
 
 
 def _subscribe(context: ActionContext) -> None:

@@ -28,6 +28,7 @@ from theke.dialogue.keywords import KeywordMatcher
 from theke.dialogue.normalize import normalize
 from theke.dialogue.payloads import handle_internal
 from theke.dialogue.replies import answer_entry, fallback, intro
+from theke.dialogue.slots import yes_or_no
 from theke.dialogue.state import DialogueState
 from theke.dialogue.texts import CONTROL_WORDS
 from theke.dialogue.turn import Inbound, Reminder, Turn
@@ -41,7 +42,11 @@ if TYPE_CHECKING:
 __all__ = ["Engine", "variant_index"]
 
 MAX_TEXT = 5000
+SWITCH_CONFIDENCE = 0.85
+"""How sure the language detection must be to answer a known customer in another language."""
 INTERNAL = "theke:"
+OFFERS = {"resume": "theke:resume", "human": "theke:human"}
+"""What a typed "ja" accepts, by the offer the last quick replies made."""
 
 
 class Engine:
@@ -70,6 +75,10 @@ class Engine:
     def bot(self) -> Bot:
         """The bot this engine answers for."""
         return self._bot
+
+    @property
+    def nlu(self) -> NluService | None:
+        return self._nlu
 
     @property
     def knowledge(self) -> KnowledgeBase | None:
@@ -163,6 +172,8 @@ class Engine:
             return
         if runner.waiting(ctx) is not None and self._steer(ctx, text):
             return
+        if ctx.state.offer in OFFERS and self._reply_to_offer(ctx, text):
+            return
         if self._keyword(ctx, text):
             return
         parse = self._parse(ctx, text)
@@ -213,6 +224,15 @@ class Engine:
         ctx.answered = True
         return True
 
+    def _reply_to_offer(self, ctx: TurnContext, text: str) -> bool:
+        """A typed yes or no to the last question with buttons ("weitermachen?", "a person?")."""
+        answer = yes_or_no(text)
+        if answer is None:
+            return False
+        offer = OFFERS[ctx.state.offer or ""]
+        self.postback(ctx, offer if answer else "theke:dismiss")
+        return True
+
     def _keyword(self, ctx: TurnContext, text: str) -> bool:
         match = self._keywords.match(text)
         if match is None:
@@ -238,7 +258,8 @@ class Engine:
         known = ctx.language if ctx.state.language in self._languages else None
         parse = self._nlu.parse(text, language=known)
         ctx.event("nlu", **_summary(parse))
-        if parse.language != ctx.language and parse.language in self._languages:
+        switch = known is None or parse.language_confidence >= SWITCH_CONFIDENCE
+        if parse.language != ctx.language and parse.language in self._languages and switch:
             ctx.event("language.switched", **{"from": ctx.language, "to": parse.language})
             ctx.language = parse.language
         return parse
@@ -265,18 +286,28 @@ class Engine:
         intent = parse.intent.name if parse is not None and parse.intent is not None else None
         flow = self._bot.flows.triggered("intent", intent)
         running = {frame.flow for frame in ctx.state.stack}
+        faq = self.faq_search(text, ctx.language, parse, 1)
+        threshold = self._bot.config.knowledge.threshold
+        entry = faq[0] if faq and faq[0].score >= threshold else None
+        confidence = parse.intent.confidence if parse is not None and parse.intent else 0.0
         if flow is not None and flow.name not in running:
-            if not runner.refine(ctx, flow, parse):
-                runner.start(ctx, flow, parse)
-            ctx.answered = True
-            return True
-        entry = self.faq_match(text, ctx.language, parse)
+            # "Wie kann ich euch anrufen?" is a question the FAQ answers better than a
+            # hand-over: the surer of the two wins.
+            if entry is None or confidence >= entry.score:
+                if not runner.refine(ctx, flow, parse):
+                    runner.start(ctx, flow, parse)
+                ctx.answered = True
+                return True
         if entry is not None:
-            answer_entry(self, ctx, entry)
+            answer_entry(self, ctx, entry.entry_id)
             return True
         if intent is None or flow is not None:
             return False
         key = self._bot.config.intents.get(intent, intent)
+        if key == self._bot.config.fallback:  # out of scope, and sure of it: a miss, no guesses
+            ctx.event("fallback", reason="out_of_scope", intent=intent)
+            fallback(self, ctx, None, text, guess=False)
+            return True
         if key.startswith(FAQ_PREFIX) and key[len(FAQ_PREFIX) :] in self._bot.knowledge:
             answer_entry(self, ctx, key[len(FAQ_PREFIX) :])
             return True

@@ -71,7 +71,9 @@ def answer_entry(engine: Engine, ctx: TurnContext, entry_id: str) -> None:
         ctx.offer(follow)
 
 
-def fallback(engine: Engine, ctx: TurnContext, parse: Parse | None, text: str) -> None:
+def fallback(
+    engine: Engine, ctx: TurnContext, parse: Parse | None, text: str, *, guess: bool = True
+) -> None:
     """Nothing answered: offer the best guesses; on the second miss in a row, a human."""
     misses = ctx.state.misses + 1
     ctx.set_state(misses=misses)
@@ -81,9 +83,10 @@ def fallback(engine: Engine, ctx: TurnContext, parse: Parse | None, text: str) -
         ctx.system("second_miss", replies)
         ctx.set_state(offer="human")
         return
-    offered = guesses(engine, ctx, parse, text)
+    offered = guesses(engine, ctx, parse, text) if guess else []
     if not offered:
-        ctx.event("fallback", reason="nlu_unsure" if parse is not None else "no_match")
+        if guess:
+            ctx.event("fallback", reason="nlu_unsure" if parse is not None else "no_match")
         ctx.say(ctx.bot.config.fallback)
         return
     ctx.event("fallback", reason="guess", guesses=[payload for _, payload in offered])

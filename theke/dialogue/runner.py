@@ -392,6 +392,8 @@ def _set_slot(ctx: TurnContext, flow: Flow, name: str, value: Any) -> None:
         remembered = dict(ctx.customer.get("remembered") or {})
         remembered[name] = value
         ctx.remember("remembered", remembered)
+        if name == "name" and isinstance(value, str):  # the slot `name` is the customer's name
+            ctx.remember("name", value.strip()[:60])
 
 
 def _pop(ctx: TurnContext, *, completed: bool) -> None:
@@ -443,4 +445,5 @@ def _apply(ctx: TurnContext, context: ActionContext) -> None:
     if context.wants_human:
         ctx.set_state(stack=())
         ctx.handoff = True
-        ctx.system("handoff")
+        if not context.handoff_said:
+            ctx.system("handoff")

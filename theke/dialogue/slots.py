@@ -36,10 +36,12 @@ _ENTITY_OF_TYPE = {
     "integer": "number",
 }
 _BARE_NUMBER = re.compile(r"^\D{0,12}?(\d{1,6}(?:[.,]\d{1,2})?)\s*(?:€|eur|euro|euros)?\W*$", re.I)
-_TWO_NUMBERS = re.compile(r"(\d{1,6}(?:[.,]\d{1,2})?)\D{1,12}?(\d{1,6}(?:[.,]\d{1,2})?)")
 _YES = frozenset("ja jo jep jap klar gerne genau yes yeah yep sure ok okay".split())
 _NO = frozenset("nein ne nee no noe nope".split())
 _TEXT_MAX = 500
+_ON = frozenset("weiter weitermachen continue go".split())
+_SYSTEM_NAMED = re.compile(r"\b(?:uk|us)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![\w.,])(\d{1,6}(?:[.,]\d{1,2})?)(?![\w.,]*\d)")
 _COLOUR_NAMES_DE = {
     "black": "Schwarz", "white": "Weiß", "red": "Rot", "blue": "Blau", "green": "Grün",
     "yellow": "Gelb", "grey": "Grau", "brown": "Braun", "beige": "Beige", "pink": "Rosa",
@@ -72,14 +74,25 @@ def choice_payload(slot: str, value: str) -> str:
 
 def extract(spec: SlotSpec, parse: Parse | None, text: str, *, asked: bool) -> Found | None:
     """The value for ``spec`` in the message, unchecked; ``None`` when it has none."""
-    entity = _entity(spec, parse)
-    if entity is not None:
+    for entity in _entities(spec, parse):  # "sneaker für meinen Sohn": the one that fits
         value = _from_entity(spec, entity)
-        if value is not None:
+        if value is not None and (not spec.choices or spec.choice(str(value)) is not None):
             return Found(value, entity)
     if not asked:
         return None
     return _bare(spec, parse, text)
+
+
+def yes_or_no(text: str) -> bool | None:
+    """A typed yes ("ja gerne", "yes please", "weiter") or no ("nee danke"), else ``None``."""
+    words = [word.strip("!.,?") for word in fold(text).split()]
+    if not words or len(words) > 4:
+        return None
+    if words[0] in _YES or words[0] in _ON:
+        return True
+    if words[0] in _NO:
+        return False
+    return None
 
 
 def valid(spec: SlotSpec, value: Any) -> Refused | None:
@@ -115,17 +128,17 @@ def display(spec: SlotSpec | None, value: Any, language: str) -> str:
     return str(value)
 
 
-def _entity(spec: SlotSpec, parse: Parse | None) -> Entity | None:
+def _entities(spec: SlotSpec, parse: Parse | None) -> list[Entity]:
     if parse is None:
-        return None
+        return []
     kind = spec.entity or _ENTITY_OF_TYPE.get(spec.type) or spec.name
-    return parse.entity(kind)
+    return [entity for entity in parse.entities if entity.entity == kind]
 
 
 def _from_entity(spec: SlotSpec, entity: Entity) -> Any:
     value = entity.value
     if spec.type == "size":
-        return _eu_size(value)
+        return _eu_size(value, explicit=_SYSTEM_NAMED.search(entity.text) is not None)
     if spec.type == "price":
         return _price(value)
     if spec.type in ("number", "integer"):
@@ -147,7 +160,7 @@ def _bare(spec: SlotSpec, parse: Parse | None, text: str) -> Found | None:
         value = _choice_value(spec, text)
         return Found(value) if value is not None else None
     if spec.type == "price":
-        return _bare_price(text)
+        return _bare_price(_free_of_entities(text, parse))
     if spec.type in ("size", "number", "integer"):
         match = _BARE_NUMBER.match(text)
         if match is None:
@@ -172,14 +185,24 @@ def _boolean(parse: Parse | None, text: str) -> Found | None:
 
 
 def _bare_price(text: str) -> Found | None:
-    pair = _TWO_NUMBERS.search(text)
-    if pair is not None:
-        low, high = sorted(float(part.replace(",", ".")) for part in pair.groups())
+    """The budget in an answer to "wie viel?": one number is the most, two are a range."""
+    numbers = [float(found.replace(",", ".")) for found in _NUMBER.findall(text)]
+    if len(numbers) == 2:
+        low, high = sorted(numbers)
         return Found({"min": low, "max": high, "currency": "EUR"})
-    match = _BARE_NUMBER.match(text)
-    if match is None:
-        return None
-    return Found({"min": None, "max": float(match.group(1).replace(",", ".")), "currency": "EUR"})
+    if len(numbers) == 1:
+        return Found({"min": None, "max": numbers[0], "currency": "EUR"})
+    return None
+
+
+def _free_of_entities(text: str, parse: Parse | None) -> str:
+    """The text without what other entities took ("gr 46" is a size, not a budget)."""
+    if parse is None or parse.text != text:
+        return text
+    taken = [e for e in parse.entities if e.entity not in ("number", "price")]
+    for entity in sorted(taken, key=lambda e: -e.start):
+        text = text[: entity.start] + " " * (entity.end - entity.start) + text[entity.end :]
+    return text
 
 
 def _choice_value(spec: SlotSpec, text: str) -> str | None:
@@ -196,9 +219,11 @@ def _choice_value(spec: SlotSpec, text: str) -> str | None:
     return names[best[0]] if best is not None else None
 
 
-def _eu_size(value: Any) -> float | None:
+def _eu_size(value: Any, *, explicit: bool = True) -> float | None:
+    """An EU size; UK and US sizes are converted only when the customer named the system."""
     if isinstance(value, dict):
-        offset = _TO_EU.get(str(value.get("system")))
+        system = str(value.get("system")) if explicit else "EU"
+        offset = _TO_EU.get(system)
         number = value.get("value")
         if offset is None or not isinstance(number, int | float):
             return None

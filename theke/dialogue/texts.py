@@ -161,10 +161,12 @@ CONTROL_WORDS: Mapping[str, Mapping[str, tuple[str, ...]]] = MappingProxyType(
             "en": ("back", "go back", "previous question", "undo"),
         },
         "skip": {
-            "de": ("egal", "ist mir egal", "mir egal", "beliebig", "keine präferenz",
-                   "überspringen", "weiß nicht", "keine ahnung", "alle"),
-            "en": ("any", "anything", "doesn't matter", "does not matter", "no preference",
-                   "skip", "whatever", "don't know", "all"),
+            "de": ("egal", "ist mir egal", "is mir egal", "mir egal", "egal was", "völlig egal",
+                   "beliebig", "keine präferenz", "überspringen", "weiß nicht", "weiß nich",
+                   "keine ahnung", "kp", "alle", "nicht wichtig", "spielt keine rolle"),
+            "en": ("any", "anything", "doesn't matter", "doesnt matter", "does not matter",
+                   "no preference", "skip", "whatever", "don't know", "dont know", "don't care",
+                   "dont care", "all", "not sure"),
         },
     }
 )  # fmt: skip

@@ -55,9 +55,13 @@ class _Read:
     index: int
 
 
-def load_knowledge(folder: Path, languages: Sequence[str]) -> tuple[Entry, ...]:
+def load_knowledge(
+    folder: Path, languages: Sequence[str], *, address: str = "du"
+) -> tuple[Entry, ...]:
     """The FAQ entries of the bot folder ``folder`` (none without a ``knowledge/`` folder)."""
-    read = [item for file in _files(folder / FOLDER) for item in _read_file(file, languages)]
+    read = [
+        item for file in _files(folder / FOLDER) for item in _read_file(file, languages, address)
+    ]
     _check_ids(read)
     _check_questions(read)
     known = [item.entry.id for item in read]
@@ -79,7 +83,7 @@ def _files(directory: Path) -> Iterator[Path]:
             yield file
 
 
-def _read_file(path: Path, languages: Sequence[str]) -> list[_Read]:
+def _read_file(path: Path, languages: Sequence[str], address: str) -> list[_Read]:
     doc = read_yaml(path)
     if doc.data is None:
         return []
@@ -87,12 +91,14 @@ def _read_file(path: Path, languages: Sequence[str]) -> list[_Read]:
         problem = "a knowledge file is a list of entries"
         raise doc.error((), problem, "start each entry with `- id: ...` (see docs/knowledge.md)")
     return [
-        _Read(_entry(doc, index, value, languages), doc, index)
+        _Read(_entry(doc, index, value, languages, address), doc, index)
         for index, value in enumerate(doc.data)
     ]
 
 
-def _entry(doc: YamlDocument, index: int, value: object, languages: Sequence[str]) -> Entry:
+def _entry(
+    doc: YamlDocument, index: int, value: object, languages: Sequence[str], address: str
+) -> Entry:
     loc = (index,)
     if not isinstance(value, dict):
         problem = f"{describe(loc)} is not an entry"
@@ -107,7 +113,8 @@ def _entry(doc: YamlDocument, index: int, value: object, languages: Sequence[str
         lang: _questions(doc, (*loc, "questions", lang), q) for lang, q in model.questions.items()
     }
     answers = {
-        lang: parse_response(doc, (*loc, "answer", lang), a) for lang, a in model.answer.items()
+        lang: parse_response(doc, (*loc, "answer", lang), a, address=address)
+        for lang, a in model.answer.items()
     }
     return Entry(
         id=model.id,

@@ -33,7 +33,9 @@ class WorkerLoops:
         signals: LocalSignals,
         *,
         poll_interval: float = 0.5,
+        watchers: Sequence[Callable[[asyncio.Event], Awaitable[None]]] = (),
     ) -> None:
+        self._watchers = watchers
         self._turns = turns
         self._dispatcher = dispatcher
         self._jobs = jobs
@@ -45,6 +47,7 @@ class WorkerLoops:
             *(self._loop("inbound", runner.run_once, stop, self._poll) for runner in self._turns),
             self._loop("outbox", self._dispatcher.run_once, stop, self._poll),
             self._loop("jobs", self._jobs.run_once, stop, max(self._poll, 1.0)),
+            *(watch(stop) for watch in self._watchers),
         ]
         await asyncio.gather(*loops)
 

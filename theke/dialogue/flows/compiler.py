@@ -156,6 +156,8 @@ def _simple(emitter: _Emitter, step: StepSchema, loc: Loc) -> Instruction:
         refs.append(Reference("action", step.action, (*loc, "action")))
         for key, arg in step.args.items():
             refs.extend(_template_refs(emitter.doc, (*loc, "with", key), arg))
+        if isinstance(step.args.get("say"), str):  # `with: {say: KEY}` names a response
+            refs.append(Reference("response", step.args["say"], (*loc, "with", "say")))
         return Act(step.action, dict(step.args))
     if isinstance(step, SetStep):
         for slot, item in step.set.items():

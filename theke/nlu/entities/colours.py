@@ -60,7 +60,8 @@ _WEISS = frozenset({"weiss", "weis"})
 _BEFORE_VERB = frozenset(
     {"ich", "er", "sie", "es", "man", "wer", "jemand", "niemand", "keiner", "bescheid"}
 )
-_AFTER_VERB = frozenset({"nicht", "ich", "es", "ob", "dass", "das", "was", "wie", "wo", "wann",
+_AFTER_VERB = frozenset({"nicht", "nich", "net", "ned", "ich", "es", "ob", "dass", "das", "was",
+                         "wie", "wo", "wann",
                          "noch", "schon", "auch", "leider", "gar", "nur", "genau", "jetzt",
                          "bescheid", "er", "sie", "man", "wer", "welche", "welcher"})  # fmt: skip
 
