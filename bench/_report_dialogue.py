@@ -46,7 +46,13 @@ def _turn_rows(turn: dict[str, Any] | None) -> list[tuple[str, ...]]:
             f"p99 ≤ {turn['target_p99_ms']:.0f} ms on one core",
             _verdict(p99 <= turn["target_p99_ms"]),
         ),
-        ("memory (peak RSS of the benchmark process)", f"{turn['rss_mb']:.0f} MB", "", ""),
+        (
+            "memory: the bot (NLU, encoder, FAQ) / the catalog index / peak",
+            f"{turn.get('bot_rss_mb', 0):.0f} / {turn.get('catalog_rss_mb', 0):.0f} / "
+            f"{turn['rss_mb']:.0f} MB",
+            "",
+            "",
+        ),
         (
             f"the demo's conversation tests ({turn['demo_stories']} stories)",
             f"{tests:.1f} s",
@@ -76,7 +82,8 @@ def _knowledge_rows(knowledge: dict[str, Any] | None) -> list[tuple[str, ...]]:
     customer, outside = mode["customer"], mode["out_of_scope"]
     return [
         (
-            f"FAQ: customer-style questions, right entry / answered ({customer['n']})",
+            f"FAQ: customer-style questions (fixture shop, not fitted on), right / answered "
+            f"({customer['n']})",
             f"{customer['top1']:.1%} / {customer['at_threshold']:.1%}",
             "",
             "",

@@ -75,16 +75,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(turns: int, products: int) -> dict[str, Any]:
     from theke.bot import load_bot
     from theke.commerce import CatalogIndex, generate_products
+    from theke.dialogue import Inbound
     from theke.runtime import build_engine
 
     folder = Path(tempfile.mkdtemp(prefix="theke-bench-turn-")) / "sneakershop"
     shutil.copytree(DEMO, folder, ignore=shutil.ignore_patterns(".theke"))
     try:
         bot = load_bot(folder)
+        index = CatalogIndex()  # empty while the bot's own memory is measured
+        engine = build_engine(bot, isolated=False, catalog=lambda: index)
+        engine.handle({}, Inbound(text="Hallo"), conversation_key="warm-up")
+        bot_mb = _current_rss_mb()
         began = time.perf_counter()
         index = CatalogIndex.build(generate_products(products, seed=7))
         index_s = time.perf_counter() - began
-        engine = build_engine(bot, isolated=False, catalog=lambda: index)
+        catalog_mb = _current_rss_mb() - bot_mb
         demo_s, stories = _demo_tests(bot)
         times = _turns(engine, turns)
     finally:
@@ -107,6 +112,8 @@ def run(turns: int, products: int) -> dict[str, Any]:
         },
         "target_p99_ms": 10.0,
         "rss_mb": round(_rss_mb(), 1),
+        "bot_rss_mb": round(bot_mb, 1),
+        "catalog_rss_mb": round(catalog_mb, 1),
         "demo_tests_s": round(demo_s, 2),
         "demo_stories": stories,
         "target_demo_tests_s": 10.0,
@@ -153,6 +160,14 @@ def _demo_tests(bot: Any) -> tuple[float, int]:
     if failed:
         print(f"turn: demo stories failing: {', '.join(failed)}", file=sys.stderr)
     return took, len(stories)
+
+
+def _current_rss_mb() -> float:
+    """The process's resident memory now (Linux), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return _rss_mb()
 
 
 def _rss_mb() -> float:
