@@ -101,15 +101,7 @@ class Engine:
         """
         now = now or datetime.now(UTC)
         loaded = DialogueState.load(state)
-        ctx = TurnContext(
-            bot=self._bot,
-            state=loaded,
-            language=self._language(loaded),
-            conversation_key=conversation_key,
-            now=now,
-            customer=dict(customer or {}),
-            catalog=self._catalog(),
-        )
+        ctx = self._context(loaded, conversation_key, customer, now)
         ctx.returning = _returning(loaded, now, self._bot.config.memory.return_after_minutes)
         self._route(ctx, inbound)
         return self._finish(ctx, state, loaded)
@@ -140,14 +132,7 @@ class Engine:
         flow = self._bot.flows.flows.get(frame.flow)
         if flow is None:
             return None
-        ctx = TurnContext(
-            bot=self._bot,
-            state=loaded,
-            language=self._language(loaded),
-            conversation_key=conversation_key,
-            now=now,
-            customer=dict(customer or {}),
-        )
+        ctx = self._context(loaded, conversation_key, customer, now)
         if flow.reminder is not None:
             ctx.say(flow.reminder)
         else:
@@ -155,6 +140,23 @@ class Engine:
         ctx.event("flow.reminded", flow=flow.name)
         new_state = {**state, **replace(ctx.state, reminded=started).to_json()}
         return Turn(state=new_state, replies=tuple(ctx.replies), events=tuple(ctx.events))
+
+    def _context(
+        self,
+        state: DialogueState,
+        conversation_key: str,
+        customer: Mapping[str, Any] | None,
+        now: datetime,
+    ) -> TurnContext:
+        return TurnContext(
+            bot=self._bot,
+            state=state,
+            language=self._language(state),
+            conversation_key=conversation_key,
+            now=now,
+            customer=dict(customer or {}),
+            catalog=self._catalog(),
+        )
 
     # -- routing -------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 
 from theke.store.schema import events
 
-__all__ = ["LogEntry", "append"]
+__all__ = ["LogEntry", "append", "event_entries"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,3 +47,27 @@ def append(conn: Connection, entries: Sequence[LogEntry]) -> None:
                 for e in entries
             ],
         )
+
+
+def event_entries(
+    conversation_id: str,
+    customer_id: str,
+    events: Sequence[tuple[str, dict[str, Any]]],
+    now: datetime,
+    *,
+    actor: str = "bot",
+    inbound_id: int | None = None,
+) -> list[LogEntry]:
+    """Log entries for what a turn or a job did (``(kind, data)`` pairs)."""
+    return [
+        LogEntry(
+            conversation_id=conversation_id,
+            customer_id=customer_id,
+            kind=kind,
+            actor=actor,
+            created_at=now,
+            data=data,
+            inbound_id=inbound_id,
+        )
+        for kind, data in events
+    ]

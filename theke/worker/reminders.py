@@ -78,17 +78,7 @@ class ReminderJob:
         ]
         ids = enqueue(conn, messages)
         now = utcnow()
-        entries = [
-            LogEntry(
-                conversation_id=conversation.id,
-                customer_id=conversation.customer_id,
-                kind=kind,
-                actor="bot",
-                created_at=now,
-                data=data,
-            )
-            for kind, data in turn.events
-        ]
+        entries = log.event_entries(conversation.id, conversation.customer_id, turn.events, now)
         entries += [
             LogEntry(
                 conversation_id=conversation.id,

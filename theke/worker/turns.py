@@ -168,18 +168,11 @@ class TurnRunner:
             state = turn.state
             self._effects(item, turn)
             conversation = item.conversation
-            for kind, data in turn.events:
-                item.entries.append(
-                    LogEntry(
-                        conversation_id=conversation.id,
-                        customer_id=conversation.customer_id,
-                        kind=kind,
-                        actor="bot",
-                        created_at=now,
-                        data=data,
-                        inbound_id=event.id,
-                    )
+            item.entries.extend(
+                log.event_entries(
+                    conversation.id, conversation.customer_id, turn.events, now, inbound_id=event.id
                 )
+            )
             item.replies.extend((event.id, to_json(reply)) for reply in turn.replies)
         item.state = state
 
@@ -193,9 +186,14 @@ class TurnRunner:
             item.handed_off = True
             item.conversation = replace(item.conversation, mode="human")
         item.reminder = turn.reminder
-        for subscription in turn.subscriptions:
-            data = {"topic": subscription.topic, **subscription.data}
-            item.entries.append(_system_entry(item.conversation, "subscription.created", data))
+        conversation = item.conversation
+        created = [
+            ("subscription.created", {"topic": subscription.topic, **subscription.data})
+            for subscription in turn.subscriptions
+        ]
+        item.entries.extend(
+            log.event_entries(conversation.id, conversation.customer_id, created, utcnow())
+        )
 
     def _commit(
         self, conn: Connection, work: Sequence[_Work], taken: Sequence[str]
@@ -305,17 +303,6 @@ def _as_inbound(payload: dict[str, Any]) -> Inbound:
         postback=payload.get("postback"),
         referral=payload.get("referral"),
         event=payload.get("event"),
-    )
-
-
-def _system_entry(conversation: Conversation, kind: str, data: dict[str, Any]) -> LogEntry:
-    return LogEntry(
-        conversation_id=conversation.id,
-        customer_id=conversation.customer_id,
-        kind=kind,
-        actor="bot",
-        created_at=utcnow(),
-        data=data,
     )
 
 
