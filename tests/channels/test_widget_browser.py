@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -240,3 +241,19 @@ def test_after_a_dropped_websocket_it_reconnects_without_duplicates(page: Page) 
     expect(page.locator(".row.customer ~ .row.customer ~ .row.bot")).not_to_have_count(0)
     expect(page.locator(".row.bot .bubble").filter(has_text=greeting)).to_have_count(1)
     assert len(sockets) >= 2
+
+
+def test_a_visitor_asks_for_running_shoes_and_gets_product_cards(page: Page) -> None:
+    _open(page)
+    _send(page, "Habt ihr Laufschuhe unter 100 Euro in 43?")
+    cards = page.locator(".card")
+    expect(cards.first).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    assert 1 <= cards.count() <= 10
+    picture = cards.first.locator(".card-img")
+    expect(picture).to_have_attribute("src", re.compile(r"/catalog/images/SC-RUN-\d+\.png$"))
+    page.wait_for_function(
+        "el => el.complete && el.naturalWidth > 0", arg=picture.element_handle()
+    )  # the shoe's picture, served from the bot folder, really loaded
+    expect(cards.first.locator(".card-sub")).to_contain_text("€")
+    cards.first.get_by_role("button", name="In den Warenkorb").click()
+    expect(page.locator(".row.bot .bubble").last).to_contain_text("Bestellen direkt hier im Chat")

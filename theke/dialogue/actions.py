@@ -48,9 +48,11 @@ class Invalid(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
-    """A customer's opt-in recorded by a flow (``subscribe``): what to tell them about."""
+    """A customer's opt-in recorded by a flow: the ``topic`` ("back_in_stock"), what it is
+    about (``subject``, e.g. "SC-RUN-001:43"), and details for the message that keeps it."""
 
     topic: str
+    subject: str
     data: Mapping[str, Any]
 
 
@@ -91,8 +93,8 @@ class ActionContext:
             self.say(message)
             self.handoff_said = True
 
-    def subscribe(self, topic: str, **data: Any) -> None:
-        self.subscriptions.append(Subscription(topic, data))
+    def subscribe(self, topic: str, subject: str, **data: Any) -> None:
+        self.subscriptions.append(Subscription(topic, subject, data))
 
 
 def _handoff(context: ActionContext) -> None:
@@ -101,9 +103,9 @@ def _handoff(context: ActionContext) -> None:
 
 
 def _subscribe(context: ActionContext) -> None:
-    topic = str(context.args.get("topic", "back_in_stock"))
-    data = {key: value for key, value in context.args.items() if key != "topic"}
-    context.subscribe(topic, **data)
+    from theke.dialogue.product_search import subscribe_back_in_stock
+
+    subscribe_back_in_stock(context)
 
 
 def _search_products(context: ActionContext) -> None:

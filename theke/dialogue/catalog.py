@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 __all__ = ["CatalogIndex"]
@@ -14,3 +14,5 @@ class CatalogIndex(Protocol):
     def search(self, query: Any) -> Sequence[Any]: ...
 
     def product(self, sku: str) -> Any | None: ...
+
+    def __iter__(self) -> Iterator[Any]: ...

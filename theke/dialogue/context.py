@@ -47,6 +47,7 @@ class TurnContext:
     events: list[Event] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
     handoff: bool = False
+    opt_out: bool = False
     profile_changed: bool = False
     returning: bool = False
     answered: bool = False  # whether something other than a fallback answered the input

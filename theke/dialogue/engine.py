@@ -45,6 +45,9 @@ MAX_TEXT = 5000
 SWITCH_CONFIDENCE = 0.85
 """How sure the language detection must be to answer a known customer in another language."""
 INTERNAL = "theke:"
+OPT_OUT = "STOP"
+"""The payload (and the keyword rules that send it) with which a customer withdraws every
+opt-in: back-in-stock wishes now, campaigns and order updates later."""
 OFFERS = {"resume": "theke:resume", "human": "theke:human"}
 """What a typed "ja" accepts, by the offer the last quick replies made."""
 
@@ -353,6 +356,9 @@ class Engine:
             return
         key = self._bot.config.postbacks.get(payload)
         open_question = runner.waiting(ctx)
+        if payload == OPT_OUT:  # whatever the owner answers, the opt-ins end here
+            ctx.opt_out = True
+            ctx.event("optout")
         if key is None:
             ctx.event("fallback", reason="unknown_postback")
             ctx.say(self._bot.config.fallback)
@@ -395,6 +401,7 @@ class Engine:
             profile=dict(ctx.customer) if ctx.profile_changed else None,
             subscriptions=tuple(ctx.subscriptions),
             reminder=reminder,
+            opt_out=ctx.opt_out,
         )
 
     def _language(self, state: DialogueState) -> str:

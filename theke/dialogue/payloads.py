@@ -86,6 +86,17 @@ def _intent(engine: Engine, ctx: TurnContext, argument: str) -> bool:
     return True
 
 
+def _continue(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    """``continue:<flow>``: start a flow with what the conversation knows already."""
+    flow = ctx.bot.flows.flows.get(argument)
+    if flow is None:
+        return False
+    ctx.event("postback", payload=f"continue:{argument}")
+    runner.start(ctx, flow, None, keep=True)
+    ctx.answered = True
+    return True
+
+
 def _faq(engine: Engine, ctx: TurnContext, argument: str) -> bool:
     if argument not in ctx.bot.knowledge:
         return False
@@ -158,6 +169,7 @@ def _cart(engine: Engine, ctx: TurnContext, argument: str) -> bool:
 _HANDLERS = {
     "slot": _slot,
     "intent": _intent,
+    "continue": _continue,
     "faq": _faq,
     "helpful": _helpful,
     "human": _human,

@@ -47,7 +47,8 @@ class Turn:
     are sent in order; ``events`` go to the event log and never carry what
     the customer wrote. ``handoff`` hands the conversation to a human;
     ``profile`` is the customer's changed profile (``None``: unchanged);
-    ``subscriptions`` are opt-ins to store; ``reminder`` is one to schedule.
+    ``subscriptions`` are opt-ins to store; ``reminder`` is one to schedule;
+    ``opt_out`` withdraws the customer's opt-ins (the ``STOP`` payload).
     """
 
     state: dict[str, Any]
@@ -57,3 +58,4 @@ class Turn:
     profile: dict[str, Any] | None = None
     subscriptions: tuple[Subscription, ...] = ()
     reminder: Reminder | None = None
+    opt_out: bool = False  # STOP: every opt-in of the customer is withdrawn

@@ -38,6 +38,7 @@ __all__ = [
     "product_sizes",
     "products",
     "scheduled_jobs",
+    "subscriptions",
     "webchat_messages",
 ]
 
@@ -256,6 +257,24 @@ catalog_state = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", BigInteger, nullable=False),
+)
+
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("customer_id", String(32), ForeignKey("customers.id"), nullable=False),
+    Column("conversation_id", String(32), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("topic", String(64), nullable=False),  # "back_in_stock"
+    Column("subject", String(200), nullable=False),  # what it is about: "SC-RUN-001:43"
+    Column("data", _Json, nullable=False, default=dict),
+    Column("status", String(10), nullable=False, default="active"),  # active, sent, withdrawn
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("ended_at", UTCDateTime(), nullable=True),
+    Index("ix_subscriptions_topic_subject", "topic", "subject", "status"),
+    Index("ix_subscriptions_customer_id", "customer_id", "status"),
 )
 
 

@@ -35,7 +35,7 @@ from theke.dialogue.turn import Reminder, Turn
 from theke.errors import StoreError
 from theke.observability import Metrics
 from theke.outreach.policy import Hold, OutboundMessage, PolicyContext, decide
-from theke.store import conversations, inbound, jobs, leases, log
+from theke.store import conversations, inbound, jobs, leases, log, subscriptions
 from theke.store.conversations import Conversation, StateChange
 from theke.store.database import Database
 from theke.store.inbound import PendingInbound
@@ -43,6 +43,7 @@ from theke.store.log import LogEntry
 from theke.store.outbox import NewMessage, enqueue
 from theke.store.schema import utcnow
 from theke.store.signals import LocalSignals
+from theke.store.subscriptions import NewSubscription
 from theke.worker.reminders import REMINDER_JOB, reminder_payload
 
 __all__ = ["TurnRunner"]
@@ -62,6 +63,8 @@ class _Work:
     profile_changed: bool = False
     handed_off: bool = False
     reminder: Reminder | None = None
+    subscriptions: list[NewSubscription] = field(default_factory=list)
+    opted_out: bool = False
 
 
 class TurnRunner:
@@ -186,10 +189,24 @@ class TurnRunner:
             item.handed_off = True
             item.conversation = replace(item.conversation, mode="human")
         item.reminder = turn.reminder
+        if turn.opt_out:
+            item.opted_out = True
+            item.subscriptions.clear()  # asked for before STOP in the same batch: dropped too
         conversation = item.conversation
-        created = [
-            ("subscription.created", {"topic": subscription.topic, **subscription.data})
+        item.subscriptions.extend(
+            NewSubscription(
+                customer_id=conversation.customer_id,
+                conversation_id=conversation.id,
+                channel=conversation.channel,
+                topic=subscription.topic,
+                subject=subscription.subject,
+                data=dict(subscription.data),
+            )
             for subscription in turn.subscriptions
+        )
+        created = [
+            ("subscription.created", {"topic": s.topic, "subject": s.subject})
+            for s in turn.subscriptions
         ]
         item.entries.extend(
             log.event_entries(conversation.id, conversation.customer_id, created, utcnow())
@@ -245,6 +262,10 @@ class TurnRunner:
             conn,
             {item.conversation.customer_id: item.profile for item in work if item.profile_changed},
         )
+        for item in work:
+            if item.opted_out:
+                subscriptions.withdraw(conn, item.conversation.customer_id)
+        subscriptions.add(conn, [new for item in work for new in item.subscriptions])
         for item in work:
             if item.handed_off:
                 conversations.set_mode(conn, item.conversation.id, "human")

@@ -646,7 +646,7 @@
     ".card{flex:0 0 232px;width:232px;display:flex;flex-direction:column;background:#fff;",
     "border:1px solid #e5e7eb;border-radius:16px;overflow:hidden;scroll-snap-align:start}",
     ".row>.card{max-width:85%}",
-    ".card-img{display:block;width:100%;aspect-ratio:4/3;object-fit:cover;background:#eef2f4}",
+    ".card-img{display:block;width:100%;aspect-ratio:1.91/1;object-fit:cover;background:#eef2f4}",
     ".card-body{flex:1;padding:10px 12px 2px}",
     ".card-title{font-weight:700;font-size:15px}",
     ".card-title a{color:inherit;text-decoration:none}",
