@@ -112,7 +112,7 @@ class TurnContext:
         config = self.bot.config
         slots = self.bot.flows.slots
         shown = {
-            name: display(slots.get(name), value, self.language)
+            name: Shown(display(slots.get(name), value, self.language), bool(value))
             for name, value in self.state.slots.items()
         }
         return {
@@ -132,6 +132,21 @@ class TurnContext:
         if self.customer.get(key) != value:
             self.customer[key] = value
             self.profile_changed = True
+
+
+class Shown(str):
+    """A slot as the customer reads it ("nein", "bis 100 €") that is as true as its value,
+    so ``{% if gift %}`` in a template means what the owner expects."""
+
+    _truth: bool
+
+    def __new__(cls, text: str, truth: bool) -> Shown:
+        shown = super().__new__(cls, text)
+        shown._truth = truth
+        return shown
+
+    def __bool__(self) -> bool:
+        return self._truth
 
 
 def replace_replies(message: QuickReplies, replies: tuple[QuickReply, ...]) -> QuickReplies:
