@@ -332,3 +332,26 @@ def test_a_returning_customer_is_greeted_by_name(engine: Engine) -> None:
     chat.now += timedelta(hours=3)
     assert texts(chat.say("hallo"))[0] == "Schön, dich wiederzusehen, Anna!"
     assert texts(chat.say("hallo")) == ["Hallo!"]  # not again within the same visit
+
+
+def test_an_ad_that_opens_the_chat_starts_its_flow(engine: Engine) -> None:
+    chat = Chat(engine)
+    turn = chat._send(Inbound(referral="sneaker-ad"))
+    assert texts(turn) == ["Welche Art Schuh suchst du?"]
+    assert ("referral", {"ref": "sneaker-ad"}) in turn.events
+    # A ref with a first message: the flow starts and the message fills what it can.
+    chat = Chat(engine)
+    turn = chat._send(Inbound(referral="sneaker-ad", text="laufschuhe bitte"))
+    assert chat.slots["category"] == "running"
+    assert texts(turn)[-1] == "Wie viel möchtest du ausgeben?"
+
+
+def test_an_event_starts_its_flow_and_an_unknown_one_changes_nothing(engine: Engine) -> None:
+    chat = Chat(engine)
+    assert texts(chat._send(Inbound(event="widget_opened_on_running"))) == [
+        "Welche Art Schuh suchst du?"
+    ]
+    quiet = Chat(engine)
+    turn = quiet._send(Inbound(event="something_else"))
+    assert turn.replies == ()
+    assert ("trigger.unmatched", {"event": "something_else"}) in turn.events

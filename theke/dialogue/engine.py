@@ -168,9 +168,9 @@ class Engine:
             self.postback(ctx, inbound.postback)
             return
         if inbound.event is not None or inbound.referral is not None:
-            started = self._trigger(ctx, inbound)
-            if started or not (inbound.text or "").strip():
-                return
+            self._trigger(ctx, inbound)
+            if not (inbound.text or "").strip():
+                return  # a message that came with it is read next, as the first answer
         text = (inbound.text or "")[:MAX_TEXT]
         if not text.strip():
             self._empty(ctx)
