@@ -154,16 +154,15 @@ class Runtime:
     def install(self, bot: Bot) -> None:
         """Answer with ``bot`` from the next turn on (called by the reloader, off the loop).
 
-        The NLU is retrained first when its training data changed; the catalog
-        stays the database's.
+        The NLU is trained first when its training data changed (the running engine
+        keeps its model until the new engine replaces it); the catalog stays the
+        database's.
         """
         nlu = self.engine.nlu
         if not any(data.examples for data in bot.nlu):
             nlu = None
-        elif nlu is None:
-            nlu = _start_nlu(bot)
-        elif nlu.model.fingerprint != fingerprint(bot.nlu, bot.config.nlu):
-            nlu.retrain(bot.nlu, bot.config.nlu).result()
+        elif nlu is None or nlu.model.fingerprint != fingerprint(bot.nlu, bot.config.nlu):
+            nlu = _start_nlu(bot)  # a model of its own: the running engine keeps the old one
         catalog = self.catalog
         self.engine = Engine(
             bot, nlu, knowledge=build_knowledge(bot), catalog=lambda: catalog.index
@@ -214,7 +213,11 @@ class Runtime:
             self.dispatcher(owner),
             JobRunner(
                 self.db,
-                {REMINDER_JOB: ReminderJob(self.db, lambda: self.engine, self.signals)},
+                {
+                    REMINDER_JOB: ReminderJob(
+                        self.db, lambda: self.engine, self.signals, owner=f"{owner}/jobs"
+                    )
+                },
                 owner=owner,
             ),
             self.signals,

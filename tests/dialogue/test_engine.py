@@ -224,3 +224,20 @@ def test_any_text_gets_an_answer_and_stays_out_of_the_log(engine: Engine, text: 
     turn = engine.handle(dict(KNOWN), Inbound(text=f"§{text}§"), conversation_key="web:x")
     assert f"§{text}§" not in json.dumps(turn.events, ensure_ascii=False)
     assert turn.replies
+
+
+def test_stop_in_the_middle_of_a_flow_ends_it_and_unsubscribes(engine: Engine) -> None:
+    first = _say(engine, "ich suche neue sneaker")
+    turn = _say(engine, "stop", first.state)
+    assert turn.opt_out
+    assert ("optout", {}) in turn.events
+    assert turn.state["stack"] == []
+    assert _keys(turn) == ["stop"]
+
+
+def test_a_sure_request_for_another_flow_interrupts_the_advice(engine: Engine) -> None:
+    state = _say(engine, "ich suche laufschuhe").state
+    state = _say(engine, "bis 100 euro", state).state
+    turn = _say(engine, "sag bescheid wenn der samba og wieder da ist", state)
+    assert [frame["flow"] for frame in turn.state["stack"]] == ["sneaker_advice", "notify_me"]
+    assert turn.state["slots"]["product"] == "Samba OG"

@@ -197,3 +197,11 @@ def test_two_flows_may_not_start_on_the_same_payload(tmp_path: Path) -> None:
     with pytest.raises(BotFolderError) as caught:
         load_bot(_bot(tmp_path, flows=flows))
     assert "already starts the flow `checkout`" in caught.value.problem
+
+
+def test_flows_calling_each_other_in_a_circle_are_refused(tmp_path: Path) -> None:
+    flows = FLOWS.replace("    - ask: note\n      prompt: ask_note\n", "    - flow: checkout\n")
+    with pytest.raises(BotFolderError) as caught:
+        load_bot(_bot(tmp_path, flows=flows))
+    assert "call each other in a circle: checkout → gift_note → checkout" in caught.value.problem
+    assert caught.value.line == 31  # the call that closes the circle

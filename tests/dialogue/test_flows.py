@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -355,3 +356,46 @@ def test_an_event_starts_its_flow_and_an_unknown_one_changes_nothing(engine: Eng
     turn = quiet._send(Inbound(event="something_else"))
     assert turn.replies == ()
     assert ("trigger.unmatched", {"event": "something_else"}) in turn.events
+
+
+def test_an_offer_holds_for_the_next_message_only(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.say("Die Katze schläft auf dem Sofa")
+    offer = chat.say("Mein Hamster heißt Ludwig")  # the second miss: a person is offered
+    assert "theke:human" in payloads(offer)
+    chat.say("Was sind eure Öffnungszeiten?")  # the customer moved on
+    assert not chat.say("ja").handoff  # a later "ja" does not take up the old offer
+
+
+def test_a_typed_yes_takes_up_the_offer_right_away(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.say("Die Katze schläft auf dem Sofa")
+    chat.say("Mein Hamster heißt Ludwig")
+    assert chat.say("ja bitte").handoff
+
+
+def test_starting_a_running_flow_again_starts_it_over_not_twice(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.say("ich suche laufschuhe")
+    chat.say("bis 100 euro")
+    assert texts(chat.tap("ADVICE")) == ["Welche Art Schuh suchst du?"]
+    assert [frame["flow"] for frame in chat.state["stack"]] == ["sneaker_advice"]
+
+
+def test_a_button_payload_with_a_value_no_button_carries_is_refused(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.say("Laufschuhe bis 100 Euro")
+    for payload in ("theke:slot:size:NaN", "theke:slot:size:1e999", "theke:slot:size:99"):
+        turn = chat.tap(payload)
+        assert texts(turn)[0] == "Das habe ich nicht verstanden."
+    assert "size" not in chat.slots
+    assert "nan" not in json.dumps(chat.state).lower()
+
+
+def test_an_edited_flow_asks_where_it_stands_now(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.say("Laufschuhe bis 100 Euro")
+    chat.state["stack"][-1]["fingerprint"] = "before-the-edit"
+    turn = chat.say("Was sind eure Öffnungszeiten?")
+    assert texts(turn) == ["Wir haben Mo–Fr 10–19 Uhr geöffnet.", "Welche Größe hast du?"]
+    assert texts(chat.say("43")) == ["Ich suche Laufschuhe bis 100 € in Größe 43."]

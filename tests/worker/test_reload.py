@@ -69,7 +69,9 @@ async def test_a_broken_flow_is_refused_and_the_bot_keeps_answering(
     with capture_logs() as logs:
         assert not await reloader.check()
     refused = [log for log in logs if log["event"] == "theke.worker.reload.refused"]
-    assert "advice.yml:22" in refused[0]["error"]  # the line of `prompt: ask_shoe_size`
+    lines = (folder / "flows" / "advice.yml").read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "prompt: ask_shoe_size" in text)
+    assert f"advice.yml:{line}:" in refused[0]["error"]
     assert "ask_shoe_size" in refused[0]["error"]
     assert runtime.engine is engine
     assert _answer(runtime, "ich suche laufschuhe") == "Wie viel möchtest du ausgeben?"

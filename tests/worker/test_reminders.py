@@ -44,7 +44,7 @@ def _silence(runtime: Runtime, conversation_id: str, minutes: int) -> None:
 async def _run_reminder(runtime: Runtime) -> None:
     with runtime.db.engine.begin() as conn:  # as the jobs loop will, in two hours
         job = jobs.claim(conn, "test", 10, 60.0, now=utcnow() + timedelta(hours=2))
-    handler = ReminderJob(runtime.db, lambda: runtime.engine, runtime.signals)
+    handler = ReminderJob(runtime.db, lambda: runtime.engine, runtime.signals, owner="jobs")
     for claimed in job:
         await handler(claimed)
 
@@ -141,3 +141,11 @@ def test_the_policy_allows_a_reminder_only_inside_the_window() -> None:
     assert decide(reminder, context(1, opted_out=True)) == Hold("opted_out")
     assert decide(reminder, context(1, mode="human")) == Hold("human_mode")
     assert decide(nudge, context(1)) == Hold("no_consent")  # anything else needs consent
+
+
+async def test_no_reminder_while_the_customers_new_message_waits(runtime: Runtime) -> None:
+    customer_id, conversation_id = await _open_question(runtime)
+    _silence(runtime, conversation_id, minutes=61)
+    await runtime.webchat.accept(customer_id, text="Laufschuhe")  # not answered by a turn yet
+    await _run_reminder(runtime)
+    assert _reminded(runtime) == 0

@@ -52,6 +52,7 @@ class TurnContext:
     returning: bool = False
     answered: bool = False  # whether something other than a fallback answered the input
     catalog: CatalogIndex | None = None
+    last_offer: str | None = None  # what the previous turn's buttons offered: valid for this input
 
     @property
     def address(self) -> Literal["du", "Sie"]:

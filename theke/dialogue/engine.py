@@ -28,7 +28,7 @@ from theke.dialogue.keywords import KeywordMatcher
 from theke.dialogue.normalize import normalize
 from theke.dialogue.payloads import handle_internal
 from theke.dialogue.replies import answer_entry, fallback, intro
-from theke.dialogue.slots import yes_or_no
+from theke.dialogue.slots import Refused, yes_or_no
 from theke.dialogue.state import DialogueState
 from theke.dialogue.texts import CONTROL_WORDS
 from theke.dialogue.turn import Inbound, Reminder, Turn
@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 __all__ = ["Engine", "variant_index"]
 
 MAX_TEXT = 5000
+INTERRUPT = 0.98
+"""How sure the NLU must be that a message in a flow asks for another flow instead."""
 SWITCH_CONFIDENCE = 0.85
 """How sure the language detection must be to answer a known customer in another language."""
 INTERNAL = "theke:"
@@ -106,7 +108,11 @@ class Engine:
         loaded = DialogueState.load(state)
         ctx = self._context(loaded, conversation_key, customer, now)
         ctx.returning = _returning(loaded, now, self._bot.config.memory.return_after_minutes)
+        ctx.last_offer = loaded.offer
+        ctx.set_state(offer=None)  # an offer answers the very next input, never a later one
         self._route(ctx, inbound)
+        if runner.stale(ctx):  # the flow was edited meanwhile: ask where it stands now
+            runner.advance(ctx)
         return self._finish(ctx, state, loaded)
 
     def remind(
@@ -175,9 +181,12 @@ class Engine:
         if not text.strip():
             self._empty(ctx)
             return
+        match = self._keywords.match(text)
+        if match is not None and match.postback == OPT_OUT and ctx.state.stack:
+            runner.cancel(ctx, quiet=True)  # "stop" in a flow ends it, and unsubscribes too
         if runner.waiting(ctx) is not None and self._steer(ctx, text):
             return
-        if ctx.state.offer in OFFERS and self._reply_to_offer(ctx, text):
+        if ctx.last_offer in OFFERS and self._reply_to_offer(ctx, text):
             return
         if self._keyword(ctx, text):
             return
@@ -234,7 +243,7 @@ class Engine:
         answer = yes_or_no(text)
         if answer is None:
             return False
-        offer = OFFERS[ctx.state.offer or ""]
+        offer = OFFERS[ctx.last_offer or ""]
         self.postback(ctx, offer if answer else "theke:dismiss")
         return True
 
@@ -270,21 +279,30 @@ class Engine:
         return parse
 
     def _in_flow(self, ctx: TurnContext, parse: Parse | None, text: str) -> None:
-        outcome = runner.answer(ctx, parse, text)
+        open_question = runner.waiting(ctx)
+        if open_question is None:  # pragma: no cover - called only while a question waits
+            return
+        outcome = "none" if self._elsewhere(ctx, parse, text) else runner.answer(ctx, parse, text)
         if outcome != "none":
             ctx.answered = outcome != "refused"
-            return
-        open_question = runner.waiting(ctx)
-        if open_question is None:  # pragma: no cover - answer() returns "none" only while waiting
             return
         depth = len(ctx.state.stack)
         if self.understand(ctx, parse, text):
             if len(ctx.state.stack) == depth and runner.waiting(ctx) == open_question:
                 runner.reask(ctx, *open_question)
             return
-        from theke.dialogue.slots import Refused
-
         runner.refuse(ctx, *open_question, Refused("value"))
+
+    def _elsewhere(self, ctx: TurnContext, parse: Parse | None, text: str) -> bool:
+        """A sure request for another flow that does not answer the open question
+        ("sag Bescheid, wenn der Samba wieder da ist" in the middle of the advice)."""
+        if parse is None or parse.intent is None or parse.intent.confidence < INTERRUPT:
+            return False
+        flow = self._bot.flows.triggered("intent", parse.intent.name)
+        running = {frame.flow for frame in ctx.state.stack}
+        return (
+            flow is not None and flow.name not in running and not runner.answers(ctx, parse, text)
+        )
 
     def understand(self, ctx: TurnContext, parse: Parse | None, text: str) -> bool:
         """Answer a request: the flow its intent starts, the FAQ entry, or its intent's response."""
@@ -334,14 +352,6 @@ class Engine:
         if vector is not None and (vectors is None or vector.shape != vectors.shape[1:]):
             vector = None
         return self._knowledge.search(text, language, embedding=vector, limit=limit)
-
-    def faq_match(self, text: str, language: str, parse: Parse | None = None) -> str | None:
-        """The FAQ entry that answers ``text`` confidently, if any."""
-        matches = self.faq_search(text, language, parse, 1)
-        threshold = self._bot.config.knowledge.threshold
-        if matches and matches[0].score >= threshold:
-            return matches[0].entry_id
-        return None
 
     def postback(self, ctx: TurnContext, payload: str) -> None:
         """A tapped button: the engine's own payloads, a flow's trigger, or ``postbacks:``."""

@@ -14,7 +14,7 @@ from theke.dialogue import runner
 from theke.dialogue.context import TurnContext
 from theke.dialogue.flows.program import Flow
 from theke.dialogue.replies import answer_entry
-from theke.dialogue.slots import display
+from theke.dialogue.slots import display, valid
 from theke.dialogue.texts import HUMAN_PAYLOAD
 
 if TYPE_CHECKING:
@@ -54,6 +54,8 @@ def _slot(engine: Engine, ctx: TurnContext, argument: str) -> bool:
             value = json.loads(raw)
         except ValueError:
             value = raw
+    if valid(spec, value) is not None:
+        return False  # not a value this button could have carried
     ctx.event("postback", payload=f"slot:{name}")
     outcome = runner.answer(ctx, None, "", chosen=value)
     ctx.answered = outcome == "filled"
@@ -145,7 +147,7 @@ def _resume(engine: Engine, ctx: TurnContext, argument: str) -> bool:
 
 
 def _dismiss(engine: Engine, ctx: TurnContext, argument: str) -> bool:
-    if ctx.state.offer == "resume":
+    if ctx.last_offer == "resume":
         ctx.event("flow.cancelled", flows=[frame.flow for frame in ctx.state.stack])
         ctx.set_state(stack=())
     ctx.set_state(offer=None, misses=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from theke.content import Content
+from theke.dialogue import runner
 from theke.dialogue.context import TurnContext, variant_index
 from theke.dialogue.state import DialogueState
 from theke.dialogue.templates import render
@@ -57,7 +58,7 @@ def answer_entry(engine: Engine, ctx: TurnContext, entry_id: str) -> None:
     variants = entry.answer(ctx.language)
     index = variant_index(ctx.conversation_key, ctx.state.turns, len(variants), len(ctx.replies))
     ctx.event("knowledge.answered", entry=entry.id, variant=index, language=ctx.language)
-    open_question = _waiting(ctx)
+    open_question = runner.waiting(ctx) is not None
     ctx.send(variants[index])
     ctx.answered = True
     if open_question:
@@ -120,8 +121,3 @@ def guesses(
             seen.add(title)
             best.append((title[:20], payload))
     return best[:_GUESSES]
-
-
-def _waiting(ctx: TurnContext) -> bool:
-    frame = ctx.state.frame
-    return frame is not None and frame.asked

@@ -27,12 +27,14 @@ from theke.nlu.result import Parse
 __all__ = [
     "advance",
     "answer",
+    "answers",
     "back",
     "cancel",
     "fill",
     "reask",
     "refine",
     "skip",
+    "stale",
     "start",
     "waiting",
 ]
@@ -49,10 +51,19 @@ def waiting(ctx: TurnContext) -> tuple[Flow, Ask] | None:
     if frame is None or not frame.asked:
         return None
     flow = ctx.bot.flows.flows.get(frame.flow)
-    if flow is None or frame.pc >= len(flow.program):
+    if flow is None or frame.fingerprint != flow.fingerprint or frame.pc >= len(flow.program):
         return None
     instruction = flow.program[frame.pc]
     return (flow, instruction) if isinstance(instruction, Ask) else None
+
+
+def stale(ctx: TurnContext) -> bool:
+    """Whether the running flow was removed or edited since the conversation entered it."""
+    frame = ctx.state.frame
+    if frame is None:
+        return False
+    flow = ctx.bot.flows.flows.get(frame.flow)
+    return flow is None or flow.fingerprint != frame.fingerprint
 
 
 def start(ctx: TurnContext, flow: Flow, parse: Parse | None, *, keep: bool = False) -> None:
@@ -60,9 +71,12 @@ def start(ctx: TurnContext, flow: Flow, parse: Parse | None, *, keep: bool = Fal
 
     ``keep`` keeps the answers of the flow's last run (a refinement).
     """
+    running = [frame.flow for frame in ctx.state.stack]
+    if flow.name in running:  # started again while it runs: it starts over, not twice
+        ctx.set_state(stack=ctx.state.stack[: running.index(flow.name)])
     if len(ctx.state.stack) >= MAX_DEPTH:
         ctx.event("flow.too_deep", flow=flow.name)
-        ctx.set_state(stack=())
+        return
     fresh = {
         name: value for name, value in ctx.state.slots.items() if keep or name not in flow.slots
     }
@@ -130,6 +144,9 @@ def advance(ctx: TurnContext) -> None:
             continue
         instruction = flow.program[frame.pc]
         if frame.asked and isinstance(instruction, Ask):
+            if instruction.slot in ctx.state.slots and not instruction.force:
+                _answered(ctx)  # answered meanwhile (a sub-flow, a change): go on
+                return
             reask(ctx, flow, instruction)
             return
         if _step(ctx, flow, frame, instruction):
@@ -181,6 +198,16 @@ def _step(ctx: TurnContext, flow: Flow, frame: Frame, instruction: object) -> bo
     return False
 
 
+def answers(ctx: TurnContext, parse: Parse | None, text: str) -> bool:
+    """Whether the message holds a fitting value for the open question."""
+    open_question = waiting(ctx)
+    if open_question is None:
+        return False
+    spec = ctx.bot.flows.slots[open_question[1].slot]
+    found = slot_values.extract(spec, parse, text, asked=True)
+    return found is not None and slot_values.valid(spec, found.value) is None
+
+
 def answer(ctx: TurnContext, parse: Parse | None, text: str, chosen: Any = None) -> str:
     """Take the message as the answer to the open question.
 
@@ -229,8 +256,8 @@ def refuse(ctx: TurnContext, flow: Flow, ask: Ask, refusal: Refused) -> None:
         _give_up(ctx, flow, ask)
         return
     ctx.state = ctx.state.with_frame(replace(frame, attempts=attempts))
-    if refusal.message:
-        ctx.send((Text(text=refusal.message),))
+    if refusal.message:  # the owner's validator may quote the customer: never a template
+        ctx.send((Text(text=refusal.message),), render=False)
     elif ask.reprompt is not None:
         ctx.say(ask.reprompt)
         _offer_choices(ctx, flow, ask)
@@ -254,11 +281,12 @@ def reask(ctx: TurnContext, flow: Flow, ask: Ask) -> None:
     _prompt(ctx, flow, ask)
 
 
-def cancel(ctx: TurnContext) -> None:
+def cancel(ctx: TurnContext, *, quiet: bool = False) -> None:
     flows = [frame.flow for frame in ctx.state.stack]
     ctx.set_state(stack=(), done=None)
     ctx.event("flow.cancelled", flows=flows)
-    ctx.system("cancelled")
+    if not quiet:
+        ctx.system("cancelled")
 
 
 def back(ctx: TurnContext) -> None:
@@ -267,7 +295,7 @@ def back(ctx: TurnContext) -> None:
     flow = ctx.bot.flows.flows.get(frame.flow) if frame else None
     if frame is None or flow is None:
         return
-    if not frame.trail:
+    if not frame.trail or frame.trail[-1] >= len(flow.program):
         ctx.system("back_at_start")
         advance(ctx)
         return

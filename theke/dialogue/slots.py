@@ -9,6 +9,7 @@ Größe 43" fills category, budget and size, but a stray number fills nothing.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -97,6 +98,8 @@ def yes_or_no(text: str) -> bool | None:
 
 def valid(spec: SlotSpec, value: Any) -> Refused | None:
     """Why ``value`` does not fit the slot's checks, or ``None`` when it does."""
+    if not _finite(value):
+        return Refused("type")
     if spec.choices and spec.choice(str(value)) is None:
         return Refused("choice")
     number = _comparable(spec, value)
@@ -290,3 +293,14 @@ def _price_text(value: Mapping[str, Any], language: str) -> str:
     if low is not None:
         return f"ab {money(low)}" if language == "de" else f"from {money(low)}"
     return ""
+
+
+def _finite(value: Any) -> bool:
+    """No NaN or infinity anywhere in the value (a crafted payload could bring one)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return all(_finite(item) for item in value)
+    return True

@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 
 from theke.store.schema import events
 
-__all__ = ["LogEntry", "append", "event_entries"]
+__all__ = ["LogEntry", "append", "event_entries", "message_out"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +71,27 @@ def event_entries(
         )
         for kind, data in events
     ]
+
+
+def message_out(
+    conversation_id: str,
+    customer_id: str,
+    content: dict[str, Any],
+    outbox_id: int,
+    now: datetime,
+    *,
+    data: dict[str, Any] | None = None,
+    inbound_id: int | None = None,
+) -> LogEntry:
+    """The log entry of a message the bot queued (``outbox_id``)."""
+    return LogEntry(
+        conversation_id=conversation_id,
+        customer_id=customer_id,
+        kind="message.out",
+        actor="bot",
+        created_at=now,
+        content=content,
+        data=data,
+        inbound_id=inbound_id,
+        outbox_id=outbox_id,
+    )

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select, update
 
 from theke.store.schema import subscriptions, utcnow
 
-__all__ = ["NewSubscription", "active_for", "add", "withdraw"]
+__all__ = ["SUBJECT_MAX", "NewSubscription", "active_for", "add", "withdraw"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,13 +24,17 @@ class NewSubscription:
     conversation_id: str
     channel: str
     topic: str
-    subject: str
+    subject: str  # at most SUBJECT_MAX characters (the caller cuts it, before comparing)
     data: dict[str, Any]
 
 
-def add(conn: Connection, items: Sequence[NewSubscription]) -> int:
-    """Store the new ones (an active one for the same customer, topic and subject stays)."""
-    added = 0
+SUBJECT_MAX = 200
+
+
+def add(conn: Connection, items: Sequence[NewSubscription]) -> list[NewSubscription]:
+    """Store the new ones (an active one for the same customer, topic and subject stays);
+    returns those stored."""
+    added: list[NewSubscription] = []
     for item in items:
         exists = conn.execute(
             select(subscriptions.c.id).where(
@@ -48,13 +52,13 @@ def add(conn: Connection, items: Sequence[NewSubscription]) -> int:
                 conversation_id=item.conversation_id,
                 channel=item.channel,
                 topic=item.topic,
-                subject=item.subject[:200],
+                subject=item.subject,
                 data=item.data,
                 status="active",
                 created_at=utcnow(),
             )
         )
-        added += 1
+        added.append(item)
     return added
 
 

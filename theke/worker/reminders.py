@@ -17,11 +17,10 @@ from sqlalchemy import Connection
 
 from theke.content import to_json
 from theke.dialogue import Engine
-from theke.store import conversations, log
-from theke.store.conversations import StateChange
+from theke.store import conversations, inbound, leases, log
+from theke.store.conversations import Conversation, StateChange
 from theke.store.database import Database
 from theke.store.jobs import Job
-from theke.store.log import LogEntry
 from theke.store.outbox import NewMessage, enqueue
 from theke.store.schema import utcnow
 from theke.store.signals import LocalSignals
@@ -31,6 +30,7 @@ __all__ = ["REMINDER_JOB", "ReminderJob", "reminder_payload"]
 REMINDER_JOB = "flow.reminder"
 
 _log = structlog.get_logger("theke.worker.reminders")
+_LEASE_SECONDS = 30.0
 
 
 def reminder_payload(conversation_id: str, started: int) -> dict[str, Any]:
@@ -40,10 +40,13 @@ def reminder_payload(conversation_id: str, started: int) -> dict[str, Any]:
 class ReminderJob:
     """The handler of ``flow.reminder`` jobs."""
 
-    def __init__(self, db: Database, engine: Callable[[], Engine], signals: LocalSignals) -> None:
+    def __init__(
+        self, db: Database, engine: Callable[[], Engine], signals: LocalSignals, *, owner: str
+    ) -> None:
         self._db = db
         self._engine = engine
         self._signals = signals
+        self._owner = owner
 
     async def __call__(self, job: Job) -> None:
         queued = await self._db.write(lambda conn: self._remind(conn, job.payload))
@@ -51,17 +54,31 @@ class ReminderJob:
             await self._signals.publish("outbox")
 
     def _remind(self, conn: Connection, payload: dict[str, Any]) -> bool:
+        """Under the conversation's lease, so no turn runs meanwhile; skipped when one does,
+        or when the customer's new message waits for one (that turn decides anew)."""
         conversation = conversations.get(conn, str(payload.get("conversation_id")))
         started = payload.get("started")
         if conversation is None or conversation.mode != "bot" or not isinstance(started, int):
             return False
+        key = conversation.key
+        if leases.acquire(conn, [key], self._owner, _LEASE_SECONDS) != [key]:
+            return False
+        try:
+            if inbound.pending_for(conn, [key]).get(key):
+                return False
+            return self._send(conn, conversation, started)
+        finally:
+            leases.release(conn, [key], self._owner)
+
+    def _send(self, conn: Connection, conversation: Conversation, started: int) -> bool:
         profile = conversations.profiles(conn, [conversation.customer_id])
+        now = utcnow()
         turn = self._engine().remind(
             conversation.state,
             started,
             conversation_key=conversation.key,
             customer=profile.get(conversation.customer_id),
-            now=utcnow(),
+            now=now,
         )
         if turn is None:
             return False
@@ -77,18 +94,15 @@ class ReminderJob:
             for reply in turn.replies
         ]
         ids = enqueue(conn, messages)
-        now = utcnow()
         entries = log.event_entries(conversation.id, conversation.customer_id, turn.events, now)
         entries += [
-            LogEntry(
-                conversation_id=conversation.id,
-                customer_id=conversation.customer_id,
-                kind="message.out",
-                actor="bot",
-                created_at=now,
-                content=message.content,
+            log.message_out(
+                conversation.id,
+                conversation.customer_id,
+                message.content,
+                outbox_id,
+                now,
                 data={"purpose": "reminder"},
-                outbox_id=outbox_id,
             )
             for message, outbox_id in zip(messages, ids, strict=True)
         ]

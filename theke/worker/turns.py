@@ -43,7 +43,7 @@ from theke.store.log import LogEntry
 from theke.store.outbox import NewMessage, enqueue
 from theke.store.schema import utcnow
 from theke.store.signals import LocalSignals
-from theke.store.subscriptions import NewSubscription
+from theke.store.subscriptions import SUBJECT_MAX, NewSubscription
 from theke.worker.reminders import REMINDER_JOB, reminder_payload
 
 __all__ = ["TurnRunner"]
@@ -199,17 +199,10 @@ class TurnRunner:
                 conversation_id=conversation.id,
                 channel=conversation.channel,
                 topic=subscription.topic,
-                subject=subscription.subject,
+                subject=subscription.subject[:SUBJECT_MAX],
                 data=dict(subscription.data),
             )
             for subscription in turn.subscriptions
-        )
-        created = [
-            ("subscription.created", {"topic": s.topic, "subject": s.subject})
-            for s in turn.subscriptions
-        ]
-        item.entries.extend(
-            log.event_entries(conversation.id, conversation.customer_id, created, utcnow())
         )
 
     def _commit(
@@ -237,41 +230,26 @@ class TurnRunner:
         ]
         outbox_ids = enqueue(conn, replies)
         delivered = self._deliver_locally(conn, replies, outbox_ids)
-        entries = [entry for item in work for entry in item.entries]
         customers = {item.conversation.id: item.conversation.customer_id for item in work}
+        entries = [entry for item in work for entry in item.entries]
         entries.extend(
-            LogEntry(
-                conversation_id=reply.conversation_id,
-                customer_id=customers[reply.conversation_id],
-                kind="message.out",
-                actor="bot",
-                created_at=now,
-                content=reply.content,
+            log.message_out(
+                reply.conversation_id,
+                customers[reply.conversation_id],
+                reply.content,
+                outbox_id,
+                now,
                 data={"held": reply.reason} if reply.settled == "held" else None,
                 inbound_id=reply.inbound_id,
-                outbox_id=outbox_id,
             )
             for reply, outbox_id in zip(replies, outbox_ids, strict=True)
         )
+        entries.extend(_apply_effects(conn, work, now))
         log.append(conn, entries)
         conversations.save(
             conn,
             [StateChange(item.conversation.id, item.state, item.last_inbound_at) for item in work],
         )
-        conversations.save_profiles(
-            conn,
-            {item.conversation.customer_id: item.profile for item in work if item.profile_changed},
-        )
-        for item in work:
-            if item.opted_out:
-                subscriptions.withdraw(conn, item.conversation.customer_id)
-        subscriptions.add(conn, [new for item in work for new in item.subscriptions])
-        for item in work:
-            if item.handed_off:
-                conversations.set_mode(conn, item.conversation.id, "human")
-            if item.reminder is not None:
-                payload = reminder_payload(item.conversation.id, item.reminder.started)
-                jobs.schedule(conn, REMINDER_JOB, payload, item.reminder.at)
         leases.release(conn, taken, self._owner)
         queued = any(reply.settled is None for reply in replies)
         return work, delivered, queued
@@ -316,6 +294,32 @@ class TurnRunner:
         for event in item.events:
             self._metrics.messages_in.labels(channel).inc()
             self._metrics.turn_seconds.observe(max(0.0, (now - event.received_at).total_seconds()))
+
+
+def _apply_effects(conn: Connection, work: Sequence[_Work], now: datetime) -> list[LogEntry]:
+    """Profiles, hand-overs, opt-ins and opt-outs, reminders; the log entries they make."""
+    conversations.save_profiles(
+        conn, {item.conversation.customer_id: item.profile for item in work if item.profile_changed}
+    )
+    for item in work:
+        if item.opted_out:
+            subscriptions.withdraw(conn, item.conversation.customer_id)
+        if item.handed_off:
+            conversations.set_mode(conn, item.conversation.id, "human")
+        if item.reminder is not None:
+            payload = reminder_payload(item.conversation.id, item.reminder.started)
+            jobs.schedule(conn, REMINDER_JOB, payload, item.reminder.at)
+    stored = subscriptions.add(conn, [new for item in work for new in item.subscriptions])
+    return [
+        entry
+        for new in stored
+        for entry in log.event_entries(
+            new.conversation_id,
+            new.customer_id,
+            [("subscription.created", {"topic": new.topic, "subject": new.subject})],
+            now,
+        )
+    ]
 
 
 def _as_inbound(payload: dict[str, Any]) -> Inbound:

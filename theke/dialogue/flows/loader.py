@@ -66,8 +66,29 @@ def load_flows(folder: Path, names: BotNames) -> FlowSet:
     for doc, item in compiled:
         for reference in item.references:
             _check(doc, reference, names, slots, flows)
+    _check_cycles(compiled)
     triggers = _triggers(compiled, names)
     return FlowSet(MappingProxyType(flows), MappingProxyType(slots), MappingProxyType(triggers))
+
+
+def _check_cycles(compiled: list[tuple[YamlDocument, CompiledFlow]]) -> None:
+    """A flow that calls itself, directly or through others, would never end."""
+    calls = {
+        item.flow.name: [(ref.name, doc, ref.loc) for ref in item.references if ref.kind == "flow"]
+        for doc, item in compiled
+    }
+
+    def visit(name: str, path: list[str]) -> None:
+        for callee, doc, loc in calls.get(name, []):
+            if callee in path:
+                cycle = " → ".join([*path[path.index(callee) :], callee])
+                problem = f"the flows call each other in a circle: {cycle}"
+                fix = "end the circle: let one of them `goto` a step or `end` instead"
+                raise doc.error(loc, problem, fix)
+            visit(callee, [*path, callee])
+
+    for name in calls:
+        visit(name, [name])
 
 
 def _read(path: Path) -> Iterable[tuple[YamlDocument, CompiledFlow]]:
