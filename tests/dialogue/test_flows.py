@@ -399,3 +399,25 @@ def test_an_edited_flow_asks_where_it_stands_now(engine: Engine) -> None:
     turn = chat.say("Was sind eure Öffnungszeiten?")
     assert texts(turn) == ["Wir haben Mo–Fr 10–19 Uhr geöffnet.", "Welche Größe hast du?"]
     assert texts(chat.say("43")) == ["Ich suche Laufschuhe bis 100 € in Größe 43."]
+
+
+def test_after_a_person_handed_back_the_bot_introduces_itself_again(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.say("Laufschuhe bis 100 Euro")
+    assert chat.say("99").handoff is False
+    assert chat.say("120").handoff  # two sizes out of range: a person takes over
+    # ... the person answers in the inbox, then hands the conversation back ...
+    turn = chat.say("hallo")
+    assert texts(turn)[0].startswith("Hier ist wieder Kim, der Chatbot")
+    assert texts(chat.say("hallo")) == ["Hallo!"]
+
+
+def test_the_profile_keeps_what_the_customer_likes(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.say("Laufschuhe bis 100 Euro in Größe 43")
+    chat.tap("ADVICE")
+    chat.tap("theke:slot:category:basketball")
+    chat.tap("ADVICE")
+    chat.tap("theke:slot:category:running")
+    assert chat.customer["likes"] == {"category": {"running": 2, "basketball": 1}}
+    assert chat.customer["language"] == "de"

@@ -399,7 +399,8 @@ class Engine:
             **state.to_json(),
             "language": ctx.language,
             "turns": state.turns + 1,
-            "introduced": True,
+            # After a hand-over the next bot answer comes after a person's: it says who it is.
+            "introduced": not ctx.handoff,
             "misses": misses,
             "last_at": ctx.now.isoformat(),
         }

@@ -416,12 +416,25 @@ def _set_slot(ctx: TurnContext, flow: Flow, name: str, value: Any) -> None:
     ctx.set_slots({name: value})
     ctx.event("slot.set", flow=flow.name, slot=name)
     spec = flow.slots.get(name)
+    if spec is not None and (spec.entity or name) in LIKED and isinstance(value, str):
+        _like(ctx, spec.entity or name, value)
     if spec is not None and spec.remember:
         remembered = dict(ctx.customer.get("remembered") or {})
         remembered[name] = value
         ctx.remember("remembered", remembered)
         if name == "name" and isinstance(value, str):  # the slot `name` is the customer's name
             ctx.remember("name", value.strip()[:60])
+
+
+LIKED = ("category", "brand", "color")
+"""Slots whose values make up a customer's taste: counted in the profile's ``likes``."""
+
+
+def _like(ctx: TurnContext, kind: str, value: str) -> None:
+    likes = {key: dict(counts) for key, counts in (ctx.customer.get("likes") or {}).items()}
+    counts = likes.setdefault(kind, {})
+    counts[value] = int(counts.get(value, 0)) + 1
+    ctx.remember("likes", likes)
 
 
 def _pop(ctx: TurnContext, *, completed: bool) -> None:
