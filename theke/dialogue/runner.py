@@ -8,6 +8,7 @@ for the customer or no flow is left.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -17,7 +18,18 @@ from theke.content import QuickReply, Text
 from theke.dialogue import slots as slot_values
 from theke.dialogue.actions import ActionContext, Invalid
 from theke.dialogue.context import TurnContext
-from theke.dialogue.flows.program import Act, Ask, Branch, Call, End, Flow, Jump, Say, SetSlots
+from theke.dialogue.flows.program import (
+    Act,
+    Ask,
+    Branch,
+    Call,
+    End,
+    Flow,
+    Instruction,
+    Jump,
+    Say,
+    SetSlots,
+)
 from theke.dialogue.slots import Found, Refused
 from theke.dialogue.state import Frame
 from theke.dialogue.templates import render_text
@@ -156,46 +168,82 @@ def advance(ctx: TurnContext) -> None:
     ctx.set_state(stack=())
 
 
-def _step(ctx: TurnContext, flow: Flow, frame: Frame, instruction: object) -> bool:
-    """Run one instruction; ``True`` when the flow now waits for the customer."""
-    following = replace(frame, pc=frame.pc + 1, asked=False, attempts=0)
-    if isinstance(instruction, Say):
-        ctx.say(instruction.response)
-    elif isinstance(instruction, Ask):
-        if instruction.slot in ctx.state.slots and not instruction.force:
-            following = replace(following, trail=(*frame.trail, frame.pc))
-        else:
-            _prompt(ctx, flow, instruction)
-            ctx.state = ctx.state.with_frame(replace(frame, asked=True, attempts=0))
-            return True
-    elif isinstance(instruction, Act):
-        ctx.state = ctx.state.with_frame(following)
-        _act(ctx, flow, instruction)
-        return ctx.handoff
-    elif isinstance(instruction, SetSlots):
-        variables = ctx.variables()
-        values = {
-            name: render_text(value, variables) if isinstance(value, str) else value
-            for name, value in instruction.values.items()
-        }
-        ctx.set_slots(values)
-    elif isinstance(instruction, Branch):
-        if not instruction.test(ctx.raw_variables()):
-            following = replace(following, pc=instruction.target)
-    elif isinstance(instruction, Jump):
-        following = replace(following, pc=instruction.target)
-    elif isinstance(instruction, Call):
-        callee = ctx.bot.flows.flows[instruction.flow]
-        ctx.state = ctx.state.with_frame(following)
-        start(ctx, callee, None)
-        return True  # start() advanced already
-    elif isinstance(instruction, End):
-        if instruction.response is not None:
-            ctx.say(instruction.response)
-        _pop(ctx, completed=True)
-        return False
-    ctx.state = ctx.state.with_frame(following)
+def _step(ctx: TurnContext, flow: Flow, frame: Frame, instruction: Instruction) -> bool:
+    """Run one instruction; ``True`` when the flow now waits (or another flow took over)."""
+    return _STEPS[type(instruction)](ctx, flow, frame, instruction)
+
+
+def _go_on(
+    ctx: TurnContext, frame: Frame, pc: int | None = None, *, answered: bool = False
+) -> bool:
+    """Continue at ``pc`` (default: the next instruction)."""
+    trail = (*frame.trail, frame.pc) if answered else frame.trail
+    following = replace(frame, pc=frame.pc + 1 if pc is None else pc, asked=False, attempts=0)
+    ctx.state = ctx.state.with_frame(replace(following, trail=trail))
     return False
+
+
+def _say_step(ctx: TurnContext, flow: Flow, frame: Frame, step: Any) -> bool:
+    ctx.say(step.response)
+    return _go_on(ctx, frame)
+
+
+def _ask_step(ctx: TurnContext, flow: Flow, frame: Frame, step: Any) -> bool:
+    if step.slot in ctx.state.slots and not step.force:
+        return _go_on(ctx, frame, answered=True)  # answered already: "zurück" can come back
+    _prompt(ctx, flow, step)
+    ctx.state = ctx.state.with_frame(replace(frame, asked=True, attempts=0))
+    return True
+
+
+def _act_step(ctx: TurnContext, flow: Flow, frame: Frame, step: Any) -> bool:
+    _go_on(ctx, frame)
+    _act(ctx, flow, step)
+    return ctx.handoff
+
+
+def _set_step(ctx: TurnContext, flow: Flow, frame: Frame, step: Any) -> bool:
+    variables = ctx.variables()
+    ctx.set_slots(
+        {
+            name: render_text(value, variables) if isinstance(value, str) else value
+            for name, value in step.values.items()
+        }
+    )
+    return _go_on(ctx, frame)
+
+
+def _branch_step(ctx: TurnContext, flow: Flow, frame: Frame, step: Any) -> bool:
+    return _go_on(ctx, frame, None if step.test(ctx.raw_variables()) else step.target)
+
+
+def _jump_step(ctx: TurnContext, flow: Flow, frame: Frame, step: Any) -> bool:
+    return _go_on(ctx, frame, step.target)
+
+
+def _call_step(ctx: TurnContext, flow: Flow, frame: Frame, step: Any) -> bool:
+    _go_on(ctx, frame)  # where the caller goes on when the sub-flow ends
+    start(ctx, ctx.bot.flows.flows[step.flow], None)
+    return True  # start() advanced already
+
+
+def _end_step(ctx: TurnContext, flow: Flow, frame: Frame, step: Any) -> bool:
+    if step.response is not None:
+        ctx.say(step.response)
+    _pop(ctx, completed=True)
+    return False
+
+
+_STEPS: dict[type, Callable[[TurnContext, Flow, Frame, Any], bool]] = {
+    Say: _say_step,
+    Ask: _ask_step,
+    Act: _act_step,
+    SetSlots: _set_step,
+    Branch: _branch_step,
+    Jump: _jump_step,
+    Call: _call_step,
+    End: _end_step,
+}
 
 
 def answers(ctx: TurnContext, parse: Parse | None, text: str) -> bool:
