@@ -81,6 +81,20 @@ def build_engine(
     return Engine(bot, nlu, knowledge=build_knowledge(bot), catalog=catalog)
 
 
+def _platform_senders(settings: Settings, db: Database) -> dict[str, Sender]:
+    """A sender for each messenger the settings give credentials for."""
+    senders: dict[str, Sender] = {}
+    if settings.telegram_bot_token is not None:
+        from theke.channels.telegram.client import TelegramClient
+        from theke.channels.telegram.sender import TelegramSender
+
+        client = TelegramClient(
+            settings.telegram_api_base, settings.telegram_bot_token.get_secret_value()
+        )
+        senders["telegram"] = TelegramSender(client, db, public_url=settings.public_url)
+    return senders
+
+
 def worker_id() -> str:
     """A name for this process in leases and claims: host, pid and a random part."""
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -137,6 +151,7 @@ class Runtime:
             db, ingestor, signals, signer, live=live, long_poll_seconds=settings.long_poll_seconds
         )
         all_senders: dict[str, Sender | LocalSender] = {"webchat": WebchatSender(signals, live)}
+        all_senders.update(_platform_senders(settings, db))
         all_senders.update(senders or {})
         return cls(
             settings=settings,
@@ -235,5 +250,9 @@ class Runtime:
         self.metrics.queue_depth.labels("dead").set(counts.get("dead", 0))
 
     async def close(self) -> None:
+        for sender in self.senders.values():
+            closing = getattr(sender, "close", None)
+            if closing is not None:
+                await closing()
         await self.signals.close()
         await self.db.dispose()

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     turn_runners: int = 1
     poll_interval: float = 0.5
     reload_seconds: float = 2.0  # how often the bot folder is checked for edits; 0: never
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_bot_token: SecretStr | None = None
+    telegram_secret_token: SecretStr | None = None
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
 

@@ -14,6 +14,7 @@ import click
 
 from theke import __version__
 from theke.cli.catalog import catalog
+from theke.cli.channels import channels
 from theke.cli.nlu import nlu
 from theke.cli.options import bot_argument, bot_option, settings_for
 from theke.cli.stories import test
@@ -150,6 +151,7 @@ def upgrade(bot: str | None) -> None:
 
 
 cli.add_command(nlu)
+cli.add_command(channels)
 cli.add_command(catalog)
 cli.add_command(test)
 

@@ -13,7 +13,14 @@ from starlette.middleware.cors import CORSMiddleware
 
 from theke import __version__
 from theke.runtime import Runtime
-from theke.server import catalog_images, health, pages, webchat_http, webchat_ws
+from theke.server import (
+    catalog_images,
+    health,
+    pages,
+    telegram_webhook,
+    webchat_http,
+    webchat_ws,
+)
 from theke.server.errors import install_error_handlers
 from theke.server.limits import BodyLimit
 
@@ -50,6 +57,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = True) -> FastAPI:
     app.include_router(webchat_ws.router)
     app.include_router(pages.router)
     app.include_router(catalog_images.router)
+    app.include_router(telegram_webhook.router)
     app.mount("/static", StaticFiles(directory=pages.static_root()), name="static")
     app.add_middleware(
         CORSMiddleware,

@@ -38,6 +38,7 @@ __all__ = [
     "product_sizes",
     "products",
     "scheduled_jobs",
+    "short_payloads",
     "subscriptions",
     "webchat_messages",
 ]
@@ -275,6 +276,15 @@ subscriptions = Table(
     Column("ended_at", UTCDateTime(), nullable=True),
     Index("ix_subscriptions_topic_subject", "topic", "subject", "status"),
     Index("ix_subscriptions_customer_id", "customer_id", "status"),
+)
+
+
+short_payloads = Table(
+    "short_payloads",
+    metadata,
+    Column("key", String(32), primary_key=True),  # "p:" + 22 url-safe characters of a hash
+    Column("payload", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 

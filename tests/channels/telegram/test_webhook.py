@@ -1,0 +1,139 @@
+"""Telegram end to end: updates in through the webhook, answers out to a loopback Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import make_settings
+from theke.runtime import Runtime
+from theke.server.app import create_app
+from theke.store.schema import inbound_events, outbox
+from theke.testing.telegram_api import TelegramApi
+
+TOKEN = "123456:TEST-token"
+SECRET = "s3cr3t-for-tests"
+CHAT = 4242
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+
+
+@pytest.fixture
+def api() -> Iterator[TelegramApi]:
+    with TelegramApi(token=TOKEN) as server:
+        server.start_chat(CHAT, first_name="Anna")
+        yield server
+
+
+@pytest.fixture
+async def runtime(database_url: str, api: TelegramApi) -> AsyncIterator[Runtime]:
+    settings = make_settings(
+        database_url,
+        telegram_bot_token=TOKEN,
+        telegram_secret_token=SECRET,
+        telegram_api_base=api.base_url,
+        public_url="https://shop.example",
+    )
+    runtime = await Runtime.open(settings, migrate=False)
+    try:
+        yield runtime
+    finally:
+        await runtime.close()
+
+
+@pytest.fixture
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(runtime, run_worker=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://theke.test") as http:
+        yield http
+
+
+async def _work(runtime: Runtime) -> None:
+    await runtime.turns("w").run_once()
+    await runtime.dispatcher("w").run_once()
+
+
+async def test_a_customer_writes_and_gets_the_answer_in_telegram(
+    client: httpx.AsyncClient, runtime: Runtime, api: TelegramApi
+) -> None:
+    update = api.update_message(CHAT, "Hallo")
+    response = await client.post("/webhooks/telegram", json=update, headers=HEADERS)
+    assert response.status_code == 200
+    await _work(runtime)
+    texts = [call.params.get("text", "") for call in api.calls_to(CHAT)]
+    assert any("Chatbot von Sohle & Co." in text for text in texts)
+
+
+async def test_the_secret_is_required_and_checked(
+    client: httpx.AsyncClient, api: TelegramApi
+) -> None:
+    update = api.update_message(CHAT, "Hallo")
+    assert (await client.post("/webhooks/telegram", json=update)).status_code == 401
+    wrong = {"X-Telegram-Bot-Api-Secret-Token": "nope"}
+    assert (await client.post("/webhooks/telegram", json=update, headers=wrong)).status_code == 403
+
+
+async def test_a_repeated_update_is_stored_once(
+    client: httpx.AsyncClient, runtime: Runtime, api: TelegramApi
+) -> None:
+    update = api.update_message(CHAT, "Hallo")
+    for _ in range(3):
+        assert (
+            await client.post("/webhooks/telegram", json=update, headers=HEADERS)
+        ).status_code == 200
+    stored = runtime.db.read_now(lambda conn: conn.execute(select(inbound_events.c.id)).all())
+    assert len(stored) == 1
+
+
+async def test_a_tapped_button_answers_like_a_tapped_quick_reply(
+    client: httpx.AsyncClient, runtime: Runtime, api: TelegramApi
+) -> None:
+    first = api.update_message(CHAT, "Hallo")
+    await client.post("/webhooks/telegram", json=first, headers=HEADERS)
+    await _work(runtime)
+    tap = api.update_callback(CHAT, "ORDER_STATUS", message_id=1)
+    assert (await client.post("/webhooks/telegram", json=tap, headers=HEADERS)).status_code == 200
+    await _work(runtime)
+    assert "Bestellnummer" in api.calls_to(CHAT)[-1].params.get("text", "")
+
+
+async def test_a_blocked_bot_dead_letters_the_reply(
+    client: httpx.AsyncClient, runtime: Runtime, api: TelegramApi
+) -> None:
+    update = api.update_message(CHAT, "Hallo")
+    api.block(CHAT)  # the customer wrote, then blocked the bot before the answer went out
+    await client.post("/webhooks/telegram", json=update, headers=HEADERS)
+    await _work(runtime)
+    codes = runtime.db.read_now(
+        lambda conn: set(conn.execute(select(outbox.c.status, outbox.c.error_code)).all())
+    )
+    assert codes == {("dead", "recipient_unavailable")}
+
+
+async def test_a_rate_limit_is_retried_after_the_pause(
+    client: httpx.AsyncClient, runtime: Runtime, api: TelegramApi
+) -> None:
+    api.fail_next(status=429, retry_after=3)
+    await client.post("/webhooks/telegram", json=api.update_message(CHAT, "Hallo"), headers=HEADERS)
+    await _work(runtime)
+    rows = runtime.db.read_now(
+        lambda conn: conn.execute(select(outbox.c.status, outbox.c.error_code)).all()
+    )
+    assert ("pending", "rate_limited") in rows
+
+
+async def test_a_payload_too_long_for_telegram_comes_back_whole(
+    client: httpx.AsyncClient, runtime: Runtime, api: TelegramApi
+) -> None:
+    from theke.store import short_payloads
+
+    long = "theke:faq:" + "x" * 80  # more than 64 bytes: stored under a short key
+    keys = runtime.db.write_now(lambda conn: short_payloads.remember(conn, [long]))
+    assert len(keys[long].encode()) <= 64
+    tap = api.update_callback(CHAT, keys[long], message_id=1)
+    assert (await client.post("/webhooks/telegram", json=tap, headers=HEADERS)).status_code == 200
+    stored = runtime.db.read_now(lambda conn: conn.execute(select(inbound_events.c.payload)).all())
+    assert stored[-1][0]["postback"] == long

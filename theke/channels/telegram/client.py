@@ -1,0 +1,80 @@
+"""The Telegram Bot API over HTTP: one method per call, every error mapped here and only here.
+
+Telegram answers ``{"ok": true, "result": ...}`` or ``{"ok": false, "error_code": N,
+"description": "..."}``. What a failure means for the message:
+
+- 429 Too Many Requests (``parameters.retry_after``): ``RateLimited``, retried then;
+- 5xx, a timeout, a broken connection: ``DeliveryError``, retried with backoff;
+- 403 Forbidden (the bot was blocked, the user deactivated) and 400 "chat not found":
+  ``RecipientUnavailable``, dead-lettered: the customer is unreachable on Telegram;
+- 401 Unauthorized and 404 Not Found (a wrong or revoked token): ``InvalidToken``,
+  dead-lettered: the channel needs a new token;
+- any other 400: ``TelegramRequestError`` (permanent): sent again it would fail again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from theke.errors import DeliveryError, InvalidToken, RateLimited, RecipientUnavailable
+
+__all__ = ["TelegramClient", "TelegramRequestError"]
+
+_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+class TelegramRequestError(DeliveryError):
+    """Telegram refused the request as malformed: sending it again would fail again."""
+
+    permanent = True
+    code = "bad_request"
+
+
+class TelegramClient:
+    """Calls Bot API methods for one bot token."""
+
+    def __init__(self, base_url: str, token: str, http: httpx.AsyncClient | None = None) -> None:
+        self._url = f"{base_url.rstrip('/')}/bot{token}/"
+        self._http = http or httpx.AsyncClient(timeout=_TIMEOUT, trust_env=False)
+
+    async def call(self, method: str, params: dict[str, Any]) -> Any:
+        """The ``result`` of ``method``; a failure raises the mapped ``DeliveryError``."""
+        try:
+            response = await self._http.post(self._url + method, json=params)
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"telegram {method}: {type(exc).__name__}", code="network") from exc
+        body = _json(response)
+        if response.status_code == 200 and body.get("ok") is True:
+            return body.get("result")
+        raise _failure(method, response.status_code, body)
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _failure(method: str, status: int, body: dict[str, Any]) -> DeliveryError:
+    code = body.get("error_code") if isinstance(body.get("error_code"), int) else status
+    description = str(body.get("description") or f"HTTP {status}")[:300]
+    message = f"telegram {method}: {code} {description}"
+    if code == 429:
+        parameters = body.get("parameters")
+        retry_after = parameters.get("retry_after") if isinstance(parameters, dict) else None
+        seconds = float(retry_after) if isinstance(retry_after, int | float) else None
+        return RateLimited(message, retry_after=seconds)
+    if code in (401, 404):
+        return InvalidToken(message)
+    if code == 403 or (code == 400 and "chat not found" in description.lower()):
+        return RecipientUnavailable(message)
+    if code == 400:
+        return TelegramRequestError(message)
+    return DeliveryError(message, code=f"telegram_{code}")

@@ -1,0 +1,161 @@
+"""A loopback JSON-over-HTTP server for fakes of external APIs (standard library only).
+
+The server runs ``http.server.ThreadingHTTPServer`` on 127.0.0.1 with a free port in a
+background thread, so sync and async tests can both call it over real HTTP. It parses the
+parameters of a request the way bot platforms accept them — query string, JSON body,
+``application/x-www-form-urlencoded`` or ``multipart/form-data`` — and hands them to a
+handler that returns a :class:`Reply`.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+__all__ = ["HttpFakeServer", "Reply", "RequestHandler", "parse_body"]
+
+_POLL_SECONDS = 0.02  # how soon close() returns; serve_forever's default is 0.5 s
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP answer with a JSON body."""
+
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+RequestHandler = Callable[[str, str, dict[str, Any]], Reply]
+"""``handler(http_method, path, params) -> Reply``."""
+
+
+class BadBody(ValueError):
+    """The request body cannot be read as JSON or form fields."""
+
+
+def parse_body(content_type: str, raw: bytes) -> dict[str, Any]:
+    """The parameters in a request body, by its ``Content-Type``."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if not raw:
+        return {}
+    if kind == "application/json":
+        return _json_object(raw)
+    if kind == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+    if kind == "multipart/form-data":
+        return _multipart(content_type, raw)
+    return {}
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadBody("the body is not valid JSON") from exc
+    if not isinstance(value, dict):
+        raise BadBody("the JSON body is not an object")
+    return value
+
+
+def _multipart(content_type: str, raw: bytes) -> dict[str, Any]:
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + raw)
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        fields[name] = data if part.get_filename() else data.decode("utf-8")
+    return fields
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def _serve(self, http_method: str) -> None:
+        url = urlsplit(self.path)
+        params: dict[str, Any] = dict(parse_qsl(url.query, keep_blank_values=True))
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            params.update(parse_body(self.headers.get("Content-Type", ""), raw))
+        except BadBody as exc:
+            reply = Reply(400, {"ok": False, "error_code": 400, "description": str(exc)})
+        else:
+            reply = self.server.handler(http_method, url.path, params)
+        self._send(reply)
+
+    def _send(self, reply: Reply) -> None:
+        data = json.dumps(reply.body, ensure_ascii=False).encode("utf-8")
+        self.send_response(reply.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: test output is not the place for an access log."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, handler: RequestHandler) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.handler = handler
+
+
+class HttpFakeServer:
+    """Serves ``handler`` on 127.0.0.1 at a free port until :meth:`close`."""
+
+    def __init__(self, handler: RequestHandler) -> None:
+        self._handler = handler
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT``; only while the server runs."""
+        if self._server is None:
+            raise RuntimeError("the server is not running: call start() or use `with`")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> None:
+        """Bind a free port and serve in a daemon thread."""
+        if self._server is not None:
+            return
+        self._server = _Server(self._handler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": _POLL_SECONDS},
+            name="http-fake",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop serving and free the port."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._server = None
+        self._thread = None
