@@ -23,7 +23,9 @@ __all__ = [
     "deliver_locally",
 ]
 
-InboundKind = Literal["message", "postback"]
+InboundKind = Literal["message", "postback", "status"]
+"""``status``: the customer changed their status with us (blocked or restarted a bot):
+recorded in the log, never answered."""
 
 
 @dataclass(frozen=True, slots=True)

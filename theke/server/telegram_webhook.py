@@ -12,9 +12,10 @@ import hmac
 from dataclasses import replace
 
 import structlog
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Request, Response
 
 from theke.channels.base import InboundEvent
+from theke.channels.telegram.sender import TelegramSender
 from theke.server.deps import runtime_of
 from theke.server.errors import ApiError
 from theke.store import short_payloads
@@ -29,7 +30,7 @@ _log = structlog.get_logger("theke.channels.telegram")
 
 
 @router.post("/telegram", status_code=200)
-async def telegram(request: Request) -> Response:
+async def telegram(request: Request, background: BackgroundTasks) -> Response:
     runtime = runtime_of(request)
     settings = runtime.settings
     if settings.telegram_bot_token is None or settings.telegram_secret_token is None:
@@ -50,6 +51,11 @@ async def telegram(request: Request) -> Response:
         raise ApiError(400, "bad_update", str(exc)) from exc
     for event in events:
         await runtime.ingestor.submit(await _expanded(runtime.db, event))
+    sender = runtime.senders.get("telegram")
+    for event in events:
+        tap = event.extra.get("callback_query_id")
+        if isinstance(sender, TelegramSender) and isinstance(tap, str):
+            background.add_task(sender.acknowledge, tap)  # after the 200, off its path
     return Response(status_code=200)
 
 

@@ -150,8 +150,19 @@ class TurnRunner:
     def _run_bot(self, engine: Engine, item: _Work) -> None:
         conversation = item.conversation
         state = dict(conversation.state)
+        item.last_inbound_at = conversation.last_inbound_at  # a status event is no message
         for event in item.events:
             now = utcnow()
+            if event.payload.get("kind") == "status":  # blocked or restarted: noted, not answered
+                blocked = bool((event.payload.get("extra") or {}).get("blocked"))
+                kind = "channel.blocked" if blocked else "channel.unblocked"
+                item.entries.extend(
+                    log.event_entries(
+                        conversation.id, conversation.customer_id, [(kind, {})], now,
+                        actor="customer", inbound_id=event.id,
+                    )
+                )  # fmt: skip
+                continue
             item.last_inbound_at = event.received_at
             item.entries.append(_inbound_entry(conversation, event, now))
             if conversation.mode != "bot":

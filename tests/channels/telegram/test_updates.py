@@ -56,7 +56,8 @@ def test_a_button_tap_carries_the_payload_and_the_buttons_label() -> None:
     [event] = _parse(_example("callback_query"))
     assert (event.kind, event.sender) == ("postback", "1111111")
     assert (event.postback, event.title) == ("SIZE:42", "42")
-    assert event.extra == {"language_code": "en"}
+    query_id = _example("callback_query")["callback_query"]["id"]
+    assert event.extra == {"language_code": "en", "callback_query_id": query_id}  # answered later
 
 
 def test_a_shared_own_number_is_e164_and_verified() -> None:

@@ -96,6 +96,8 @@ async def test_a_tapped_button_answers_like_a_tapped_quick_reply(
     await _work(runtime)
     tap = api.update_callback(CHAT, "ORDER_STATUS", message_id=1)
     assert (await client.post("/webhooks/telegram", json=tap, headers=HEADERS)).status_code == 200
+    answered = [call for call in api.sent if call.method == "answerCallbackQuery"]
+    assert [call.params["callback_query_id"] for call in answered] == [tap["callback_query"]["id"]]
     await _work(runtime)
     assert "Bestellnummer" in api.calls_to(CHAT)[-1].params.get("text", "")
 
@@ -137,3 +139,33 @@ async def test_a_payload_too_long_for_telegram_comes_back_whole(
     assert (await client.post("/webhooks/telegram", json=tap, headers=HEADERS)).status_code == 200
     stored = runtime.db.read_now(lambda conn: conn.execute(select(inbound_events.c.payload)).all())
     assert stored[-1][0]["postback"] == long
+
+
+async def test_blocking_the_bot_is_recorded_and_never_answered(
+    client: httpx.AsyncClient, runtime: Runtime, api: TelegramApi
+) -> None:
+    from theke.store.schema import events
+
+    await client.post("/webhooks/telegram", json=api.update_message(CHAT, "Hallo"), headers=HEADERS)
+    await _work(runtime)
+    sent_before = len(api.calls_to(CHAT))
+    bot_user = {"id": 1, "is_bot": True, "first_name": "Theke"}
+    blocked = {
+        "update_id": 990001,
+        "my_chat_member": {
+            "chat": {"id": CHAT, "type": "private", "first_name": "Anna"},
+            "from": {"id": CHAT, "is_bot": False, "first_name": "Anna"},
+            "date": 1_700_000_000,
+            "old_chat_member": {"status": "member", "user": bot_user},
+            "new_chat_member": {"status": "kicked", "user": bot_user},
+        },
+    }
+    assert (
+        await client.post("/webhooks/telegram", json=blocked, headers=HEADERS)
+    ).status_code == 200
+    await _work(runtime)
+    assert len(api.calls_to(CHAT)) == sent_before  # nothing is said to someone who left
+    kinds = runtime.db.read_now(
+        lambda conn: list(conn.execute(select(events.c.kind).order_by(events.c.id)).scalars())
+    )
+    assert kinds[-1] == "channel.blocked"

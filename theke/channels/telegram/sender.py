@@ -10,15 +10,20 @@ idempotency key.
 
 from __future__ import annotations
 
+import structlog
+
 from theke.bot.messages import payloads
 from theke.channels.telegram.client import TelegramClient
 from theke.content import Content
+from theke.errors import DeliveryError
 from theke.store import short_payloads
 from theke.store.database import Database
 
 __all__ = ["CALLBACK_DATA_MAX", "TelegramSender"]
 
 CALLBACK_DATA_MAX = 64
+
+_log = structlog.get_logger("theke.channels.telegram")
 
 
 class TelegramSender:
@@ -46,6 +51,13 @@ class TelegramSender:
         )
         for call in calls:
             await self._client.call(call.method, call.params)
+
+    async def acknowledge(self, callback_query_id: str) -> None:
+        """Answer a button tap, so Telegram stops showing it as loading; failures are logged."""
+        try:
+            await self._client.call("answerCallbackQuery", {"callback_query_id": callback_query_id})
+        except DeliveryError as exc:  # the tap is stored and answered anyway: only the spinner
+            _log.warning("theke.channels.telegram.tap_not_acknowledged", error=exc.code)
 
     async def close(self) -> None:
         await self._client.close()

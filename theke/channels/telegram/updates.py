@@ -144,7 +144,9 @@ def _from_callback(query: CallbackQuery, bot_id: int | None) -> _Draft | None:
         return None
     if chat is not None and chat.type == "channel":
         return None
-    extra = {"language_code": query.from_.language_code} if query.from_.language_code else {}
+    extra: dict[str, Any] = {"callback_query_id": query.id}  # answered, so the spinner stops
+    if query.from_.language_code:
+        extra["language_code"] = query.from_.language_code
     return _Draft(
         sender=str(chat.id if chat is not None else query.from_.id),
         kind="postback",
@@ -158,4 +160,4 @@ def _from_membership(update: ChatMemberUpdated) -> _Draft | None:
     status = update.new_chat_member.status
     if status not in {"kicked", "member"}:
         return None
-    return _Draft(sender=str(update.chat.id), extra={"blocked": status == "kicked"})
+    return _Draft(sender=str(update.chat.id), kind="status", extra={"blocked": status == "kicked"})
