@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -24,8 +25,6 @@ __all__ = ["TurnContext", "variant_index"]
 
 def variant_index(conversation_key: str, turns: int, count: int, salt: int = 0) -> int:
     """Which of ``count`` variants to send: stable across processes and runs."""
-    import hashlib
-
     if count <= 1:
         return 0
     seed = f"{conversation_key}\x1f{turns}" + (f"\x1f{salt}" if salt else "")
@@ -52,6 +51,7 @@ class TurnContext:
     returning: bool = False
     answered: bool = False  # whether something other than a fallback answered the input
     catalog: CatalogIndex | None = None
+    faq: tuple[str, tuple[Any, ...]] | None = None  # this turn's FAQ search: (text, matches)
     last_offer: str | None = None  # what the previous turn's buttons offered: valid for this input
 
     @property
@@ -106,7 +106,7 @@ class TurnContext:
         elif isinstance(last, QuickReplies):
             merged = (*replies, *last.replies)
             unique = {reply.payload: reply for reply in merged}
-            self.replies[-1] = replace_replies(last, tuple(unique.values())[:13])
+            self.replies[-1] = QuickReplies(text=last.text, replies=tuple(unique.values())[:13])
 
     def variables(self) -> dict[str, Any]:
         """What templates and conditions read: slots by name, ``customer``, ``bot``."""
@@ -148,7 +148,3 @@ class Shown(str):
 
     def __bool__(self) -> bool:
         return self._truth
-
-
-def replace_replies(message: QuickReplies, replies: tuple[QuickReply, ...]) -> QuickReplies:
-    return QuickReplies(text=message.text, replies=replies)

@@ -26,7 +26,7 @@ from theke.dialogue import runner
 from theke.dialogue.context import TurnContext, variant_index
 from theke.dialogue.keywords import KeywordMatcher
 from theke.dialogue.normalize import normalize
-from theke.dialogue.payloads import handle_internal
+from theke.dialogue.payloads import handle_internal, unknown_postback
 from theke.dialogue.replies import answer_entry, fallback, intro
 from theke.dialogue.slots import Refused, yes_or_no
 from theke.dialogue.state import DialogueState
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["Engine", "variant_index"]
 
 MAX_TEXT = 5000
+FAQ_LIMIT = 2  # the best match answers; the best two are the fallback's guesses
 INTERRUPT = 0.98
 """How sure the NLU must be that a message in a flow asks for another flow instead."""
 SWITCH_CONFIDENCE = 0.85
@@ -202,7 +203,7 @@ class Engine:
             return
         fallback(self, ctx, parse, text)
 
-    def _trigger(self, ctx: TurnContext, inbound: Inbound) -> bool:
+    def _trigger(self, ctx: TurnContext, inbound: Inbound) -> None:
         flows = self._bot.flows
         flow = flows.triggered("event", inbound.event) or flows.triggered(
             "referral", inbound.referral
@@ -211,10 +212,9 @@ class Engine:
             ctx.event("referral", ref=inbound.referral[:200])
         if flow is None:
             ctx.event("trigger.unmatched", event=inbound.event)
-            return False
+            return
         runner.start(ctx, flow, None)
         ctx.answered = True
-        return True
 
     def _empty(self, ctx: TurnContext) -> None:
         ctx.event("fallback", reason="empty")
@@ -309,7 +309,7 @@ class Engine:
         intent = parse.intent.name if parse is not None and parse.intent is not None else None
         flow = self._bot.flows.triggered("intent", intent)
         running = {frame.flow for frame in ctx.state.stack}
-        faq = self.faq_search(text, ctx.language, parse, 1)
+        faq = self.faq_search(ctx, text, parse)
         threshold = self._bot.config.knowledge.threshold
         entry = faq[0] if faq and faq[0].score >= threshold else None
         confidence = parse.intent.confidence if parse is not None and parse.intent else 0.0
@@ -341,17 +341,19 @@ class Engine:
         ctx.answered = True
         return True
 
-    def faq_search(
-        self, text: str, language: str, parse: Parse | None, limit: int
-    ) -> tuple[Match, ...]:
-        """The best FAQ matches for ``text``, reusing the NLU's sentence embedding."""
+    def faq_search(self, ctx: TurnContext, text: str, parse: Parse | None) -> tuple[Match, ...]:
+        """The best FAQ matches for ``text``, best first: searched once per turn (the
+        answer and the fallback's guesses read the same result), reusing the NLU's vector."""
         if self._knowledge is None:
             return ()
-        vector = parse.vector if parse is not None else None
-        vectors = self._knowledge.vectors
-        if vector is not None and (vectors is None or vector.shape != vectors.shape[1:]):
-            vector = None
-        return self._knowledge.search(text, language, embedding=vector, limit=limit)
+        if ctx.faq is None or ctx.faq[0] != text:
+            vector = parse.vector if parse is not None else None
+            vectors = self._knowledge.vectors
+            if vector is not None and (vectors is None or vector.shape != vectors.shape[1:]):
+                vector = None
+            found = self._knowledge.search(text, ctx.language, embedding=vector, limit=FAQ_LIMIT)
+            ctx.faq = (text, found)
+        return ctx.faq[1]
 
     def postback(self, ctx: TurnContext, payload: str) -> None:
         """A tapped button: the engine's own payloads, a flow's trigger, or ``postbacks:``."""
@@ -365,17 +367,16 @@ class Engine:
             ctx.answered = True
             return
         key = self._bot.config.postbacks.get(payload)
-        open_question = runner.waiting(ctx)
         if payload == OPT_OUT:  # whatever the owner answers, the opt-ins end here
             ctx.opt_out = True
             ctx.event("optout")
         if key is None:
-            ctx.event("fallback", reason="unknown_postback")
-            ctx.say(self._bot.config.fallback)
-        else:
-            ctx.event("postback", payload=payload)
-            ctx.say(key)
-            ctx.answered = True
+            unknown_postback(ctx)
+            return
+        open_question = runner.waiting(ctx)
+        ctx.event("postback", payload=payload)
+        ctx.say(key)
+        ctx.answered = True
         if open_question is not None:
             runner.reask(ctx, *open_question)
 

@@ -20,7 +20,7 @@ from theke.dialogue.texts import HUMAN_PAYLOAD
 if TYPE_CHECKING:
     from theke.dialogue.engine import Engine
 
-__all__ = ["handle_internal"]
+__all__ = ["handle_internal", "unknown_postback"]
 
 
 def handle_internal(engine: Engine, ctx: TurnContext, rest: str) -> None:
@@ -28,10 +28,11 @@ def handle_internal(engine: Engine, ctx: TurnContext, rest: str) -> None:
     kind, _, argument = rest.partition(":")
     handler = _HANDLERS.get(kind)
     if handler is None or not handler(engine, ctx, argument):
-        _unknown(ctx)
+        unknown_postback(ctx)
 
 
-def _unknown(ctx: TurnContext) -> None:
+def unknown_postback(ctx: TurnContext) -> None:
+    """A payload the bot never sent: the fallback, and the open question again."""
     ctx.event("fallback", reason="unknown_postback")
     open_question = runner.waiting(ctx)
     ctx.say(ctx.bot.config.fallback)

@@ -108,7 +108,7 @@ def guesses(
                     (score.confidence, flow.title(ctx.language), f"theke:intent:{score.name}")
                 )
     if engine.knowledge is not None:
-        for match in engine.faq_search(text, ctx.language, parse, _GUESSES):
+        for match in engine.faq_search(ctx, text, parse):
             entry = ctx.bot.knowledge.get(match.entry_id)
             floor = ctx.bot.config.knowledge.threshold / 2
             if entry is not None and match.score >= floor:

@@ -84,7 +84,7 @@ def _system(named: str | None, number: float, region: str, bare: bool) -> tuple[
 
 
 def _spelled_out(letter: str) -> str:
-    """ "3XL" as "XXXL": one way to write each letter size."""
+    """Write "3XL" as "XXXL": one way to write each letter size."""
     if letter[0].isdigit():
         return "X" * int(letter[0]) + letter[2:]  # "3XL": three X, then "L"
     return letter
