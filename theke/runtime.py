@@ -8,10 +8,14 @@ import secrets
 import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from theke.bot import Bot, load_bot
 from theke.channels.base import LocalSender, Sender
+from theke.channels.media import MediaFetcher, MediaStore
+from theke.channels.platforms import platform_senders, rate_limiter
+from theke.channels.ratelimit import LocalRateLimiter, RateLimiter
 from theke.channels.webchat.live import LiveTail
 from theke.channels.webchat.sender import WebchatSender
 from theke.channels.webchat.service import WebchatService
@@ -29,6 +33,7 @@ from theke.store.signals import LocalSignals, RedisSignals
 from theke.worker.dispatcher import Backoff, Dispatcher
 from theke.worker.jobs import JobRunner
 from theke.worker.loops import WorkerLoops
+from theke.worker.media import MEDIA_JOB, MediaJob
 from theke.worker.reload import BotReloader
 from theke.worker.reminders import REMINDER_JOB, ReminderJob
 from theke.worker.turns import TurnRunner
@@ -81,20 +86,6 @@ def build_engine(
     return Engine(bot, nlu, knowledge=build_knowledge(bot), catalog=catalog)
 
 
-def _platform_senders(settings: Settings, db: Database) -> dict[str, Sender]:
-    """A sender for each messenger the settings give credentials for."""
-    senders: dict[str, Sender] = {}
-    if settings.telegram_bot_token is not None:
-        from theke.channels.telegram.client import TelegramClient
-        from theke.channels.telegram.sender import TelegramSender
-
-        client = TelegramClient(
-            settings.telegram_api_base, settings.telegram_bot_token.get_secret_value()
-        )
-        senders["telegram"] = TelegramSender(client, db, public_url=settings.public_url)
-    return senders
-
-
 def worker_id() -> str:
     """A name for this process in leases and claims: host, pid and a random part."""
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -114,6 +105,8 @@ class Runtime:
     engine: Engine
     senders: dict[str, Sender | LocalSender] = field(default_factory=dict)
     catalog: CatalogCache = field(default_factory=CatalogCache)
+    limiter: RateLimiter = field(default_factory=LocalRateLimiter)
+    fetcher: MediaFetcher | None = None  # made with the first media job, closed at exit
 
     @classmethod
     async def open(
@@ -151,7 +144,8 @@ class Runtime:
             db, ingestor, signals, signer, live=live, long_poll_seconds=settings.long_poll_seconds
         )
         all_senders: dict[str, Sender | LocalSender] = {"webchat": WebchatSender(signals, live)}
-        all_senders.update(_platform_senders(settings, db))
+        limiter = rate_limiter(settings)
+        all_senders.update(platform_senders(settings, db, limiter))
         all_senders.update(senders or {})
         return cls(
             settings=settings,
@@ -164,6 +158,7 @@ class Runtime:
             engine=engine,
             senders=all_senders,
             catalog=catalog,
+            limiter=limiter,
         )
 
     def install(self, bot: Bot) -> None:
@@ -202,6 +197,7 @@ class Runtime:
             lease_seconds=self.settings.lease_seconds,
             batch=self.settings.worker_batch,
             catalog=self.catalog,
+            human_pause=timedelta(minutes=self.settings.human_pause_minutes),
         )
 
     def dispatcher(self, owner: str) -> Dispatcher:
@@ -231,7 +227,8 @@ class Runtime:
                 {
                     REMINDER_JOB: ReminderJob(
                         self.db, lambda: self.engine, self.signals, owner=f"{owner}/jobs"
-                    )
+                    ),
+                    MEDIA_JOB: self.media_job(),
                 },
                 owner=owner,
             ),
@@ -239,6 +236,21 @@ class Runtime:
             poll_interval=self.settings.poll_interval,
             watchers=[self.reloader().run],
         )
+
+    def media_job(self) -> MediaJob:
+        """Fetches what customers send from the platforms that have a way to locate it."""
+        settings = self.settings
+        locators = {
+            channel: locate
+            for channel, sender in self.senders.items()
+            if (locate := getattr(sender, "locate", None)) is not None
+        }
+        if self.fetcher is None:
+            self.fetcher = MediaFetcher(
+                None, max_bytes=settings.media_max_bytes, extra_hosts=settings.media_hosts
+            )
+        store = MediaStore(settings.resolved_media_dir())
+        return MediaJob(self.db, self.fetcher, store, locators)
 
     async def refresh_queue_depth(self) -> None:
         """Read the queues' depth into the metrics (called when /metrics is scraped)."""
@@ -254,5 +266,8 @@ class Runtime:
             closing = getattr(sender, "close", None)
             if closing is not None:
                 await closing()
+        await self.limiter.close()
+        if self.fetcher is not None:
+            await self.fetcher.close()
         await self.signals.close()
         await self.db.dispose()

@@ -46,10 +46,34 @@ class Settings(BaseSettings):
     telegram_api_base: str = "https://api.telegram.org"
     telegram_bot_token: SecretStr | None = None
     telegram_secret_token: SecretStr | None = None
+    telegram_rate: float = 30.0  # messages per second in total (Telegram's bulk limit)
+    telegram_chat_rate: float = 1.0  # messages per second in one chat (short bursts pass)
+    messenger_api_base: str = "https://graph.facebook.com/v25.0"
+    messenger_page_access_token: SecretStr | None = None
+    messenger_app_secret: SecretStr | None = None
+    messenger_verify_token: SecretStr | None = None
+    messenger_page_id: str | None = None
+    messenger_app_id: str | None = None  # tells our own echoes from a person's in Meta's inbox
+    messenger_rate: float = 300.0  # Send API calls per second per page
+    whatsapp_api_base: str = "https://graph.facebook.com/v25.0"
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_rate: float = 80.0  # messages per second per number (Cloud API's default)
+    human_pause_minutes: float = 30.0  # a reply typed in Meta's own inbox pauses the bot this long
+    media_dir: Path | None = Field(
+        default=None, description="Where customers' media is kept; default: BOT/.theke/media"
+    )
+    media_max_bytes: int = 25 * 1024 * 1024
+    media_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="More host[:port]s media is fetched from, besides the platforms' own.",
+    )
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
 
-    @field_validator("widget_origins", mode="before")
+    @field_validator("widget_origins", "media_hosts", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
@@ -62,6 +86,9 @@ class Settings(BaseSettings):
             return sqlalchemy_url(self.database_url)
         path = (self.bot / ".theke" / "theke.db").resolve()
         return f"sqlite:///{path}"
+
+    def resolved_media_dir(self) -> Path:
+        return (self.media_dir or self.bot / ".theke" / "media").resolve()
 
     def allowed_origins(self) -> list[str]:
         """Origins allowed to embed the widget: the configured ones plus our own."""

@@ -29,6 +29,17 @@ def test_check_reports_each_channel() -> None:
     assert "missing THEKE_TELEGRAM_SECRET_TOKEN" in half.stdout
 
 
+def test_check_names_every_missing_meta_setting() -> None:
+    env = _env(THEKE_MESSENGER_PAGE_ACCESS_TOKEN="EAAB", THEKE_MESSENGER_PAGE_ID="1111")
+    half = CliRunner().invoke(cli, ["channels", "check", "--bot", str(DEMO_BOT)], env=env)
+    assert half.exit_code == 1
+    assert (
+        "messenger: incomplete, missing THEKE_MESSENGER_APP_SECRET, "
+        "THEKE_MESSENGER_VERIFY_TOKEN, THEKE_MESSENGER_APP_ID"
+    ) in half.stdout
+    assert "whatsapp: not configured (docs/channels/whatsapp.md)" in half.stdout
+
+
 def test_set_webhook_registers_the_url_with_the_secret() -> None:
     with TelegramApi(token=TOKEN) as api:
         env = _env(api, THEKE_TELEGRAM_BOT_TOKEN=TOKEN, THEKE_TELEGRAM_SECRET_TOKEN="s3cret_ok")

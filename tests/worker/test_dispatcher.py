@@ -13,6 +13,7 @@ from tests.conftest import make_settings
 from theke.channels.base import InboundEvent
 from theke.content import Content
 from theke.errors import DeliveryError, RateLimited, RecipientUnavailable
+from theke.outreach.policy import SEND, Allow
 from theke.runtime import Runtime
 from theke.store.schema import outbox, utcnow
 from theke.worker.dispatcher import Backoff
@@ -27,7 +28,9 @@ class Channel:
         self.failures: list[Exception] = []
         self.delivered: list[int] = []
 
-    async def send(self, recipient: str, content: Content, *, outbox_id: int) -> None:
+    async def send(
+        self, recipient: str, content: Content, *, outbox_id: int, allow: Allow = SEND
+    ) -> None:
         if self.failures:
             raise self.failures.pop(0)
         self.delivered.append(outbox_id)

@@ -11,6 +11,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from sqlalchemy import Connection
 
 from theke.content import Content
+from theke.outreach.policy import SEND, Allow
 
 __all__ = [
     "Delivered",
@@ -23,9 +24,32 @@ __all__ = [
     "deliver_locally",
 ]
 
-InboundKind = Literal["message", "postback", "status"]
-"""``status``: the customer changed their status with us (blocked or restarted a bot):
-recorded in the log, never answered."""
+InboundKind = Literal["message", "postback", "referral", "status", "echo", "handover", "comment"]
+"""What a parsed platform event is; only ``message``, ``postback`` and ``referral`` are
+answered by the bot.
+
+- ``message``: text and/or attachments the customer sent;
+- ``postback``: a tapped button or quick reply (``postback`` holds its payload, ``title``
+  what the button said);
+- ``referral``: the customer came through a link or an ad without writing (an m.me link
+  with ``ref`` opened in an existing thread); ``extra["referral"]`` says from where;
+- ``status``: something happened to the conversation on the platform, recorded, never
+  answered — ``extra["status"]`` is one of ``blocked``, ``unblocked`` (Telegram),
+  ``delivered``, ``read``, ``sent``, ``failed`` (our message's fate), ``optin``,
+  ``optout`` (Messenger's marketing-messages opt-in);
+- ``echo``: a message the business side sent came back from the platform: ours
+  (``extra["own"]`` true: only recorded) or typed by a person in Meta's own inbox (the
+  bot pauses for that conversation);
+- ``handover``: thread control moved between apps (Messenger's handover protocol);
+- ``comment``: a comment under one of the shop's posts: not a conversation, stored for
+  the inbox.
+
+Common ``extra`` keys, the same on every channel: ``attachments`` (a list of ``{"type":
+"image" | "audio" | "video" | "file" | "location", ...}``), ``referral`` (``{"source",
+"type", "ref", "ad_id", ...}``), ``contact_phone`` (E.164) with ``contact_verified`` (the
+platform confirms the number belongs to the customer), ``profile_name``,
+``language_code``.
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +114,18 @@ class InboundEvent:
 class Sender(Protocol):
     """Delivers one content value to one recipient on one channel.
 
+    ``allow`` is the policy's yes, saying how to send it (Messenger's messaging type
+    and message tag); channels without such rules ignore it.
+
     Raises ``theke.errors.DeliveryError`` subclasses; returns normally only when
     the platform accepted the message.
     """
 
     channel: str
 
-    async def send(self, recipient: str, content: Content, *, outbox_id: int) -> None: ...
+    async def send(
+        self, recipient: str, content: Content, *, outbox_id: int, allow: Allow = SEND
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

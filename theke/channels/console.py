@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from theke.channels.base import InboundEvent
 from theke.content import Content
+from theke.outreach.policy import SEND, Allow
 
 __all__ = ["CHANNEL", "ConsoleSender", "console_event"]
 
@@ -20,7 +21,9 @@ class ConsoleSender:
     def __init__(self, show: Callable[[str, Content], None]) -> None:
         self._show = show
 
-    async def send(self, recipient: str, content: Content, *, outbox_id: int) -> None:
+    async def send(
+        self, recipient: str, content: Content, *, outbox_id: int, allow: Allow = SEND
+    ) -> None:
         self._show(recipient, content)
 
 

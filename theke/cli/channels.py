@@ -25,10 +25,17 @@ def channels() -> None:
 def check(bot: str | None) -> None:
     """Report which channels are configured and what is missing (exit 1 if one is half set up)."""
     settings = settings_for(bot)
-    lines, complete = _telegram_status(settings)
     click.echo("webchat: ready (the widget at /widget.js)")
-    for line in lines:
+    complete = True
+    for name, required, base in _platforms(settings):
+        line, ok = _status(name, required, base)
         click.echo(line)
+        complete = complete and ok
+    if not settings.public_url.startswith("https://"):
+        click.echo(
+            f"note: THEKE_PUBLIC_URL is {settings.public_url}; Meta and Telegram deliver "
+            "webhooks and fetch pictures only over https"
+        )
     sys.exit(0 if complete else 1)
 
 
@@ -72,18 +79,46 @@ def set_webhook(url: str, bot: str | None) -> None:
     click.echo(f"Telegram delivers updates to {url} now, with the secret token.")
 
 
-def _telegram_status(settings: Settings) -> tuple[list[str], bool]:
-    token, secret = settings.telegram_bot_token, settings.telegram_secret_token
-    if token is None and secret is None:
-        return ["telegram: not configured (docs/channels/telegram.md)"], True
-    missing = [
-        name
-        for name, value in (
-            ("THEKE_TELEGRAM_BOT_TOKEN", token),
-            ("THEKE_TELEGRAM_SECRET_TOKEN", secret),
-        )
-        if value is None
+def _platforms(settings: Settings) -> list[tuple[str, list[tuple[str, object]], str]]:
+    """Each platform with the settings it needs and its API base."""
+    return [
+        (
+            "messenger",
+            [
+                ("THEKE_MESSENGER_PAGE_ACCESS_TOKEN", settings.messenger_page_access_token),
+                ("THEKE_MESSENGER_APP_SECRET", settings.messenger_app_secret),
+                ("THEKE_MESSENGER_VERIFY_TOKEN", settings.messenger_verify_token),
+                ("THEKE_MESSENGER_PAGE_ID", settings.messenger_page_id),
+                ("THEKE_MESSENGER_APP_ID", settings.messenger_app_id),
+            ],
+            settings.messenger_api_base,
+        ),
+        (
+            "whatsapp",
+            [
+                ("THEKE_WHATSAPP_ACCESS_TOKEN", settings.whatsapp_access_token),
+                ("THEKE_WHATSAPP_APP_SECRET", settings.whatsapp_app_secret),
+                ("THEKE_WHATSAPP_VERIFY_TOKEN", settings.whatsapp_verify_token),
+                ("THEKE_WHATSAPP_PHONE_NUMBER_ID", settings.whatsapp_phone_number_id),
+            ],
+            settings.whatsapp_api_base,
+        ),
+        (
+            "telegram",
+            [
+                ("THEKE_TELEGRAM_BOT_TOKEN", settings.telegram_bot_token),
+                ("THEKE_TELEGRAM_SECRET_TOKEN", settings.telegram_secret_token),
+            ],
+            settings.telegram_api_base,
+        ),
     ]
+
+
+def _status(name: str, required: list[tuple[str, object]], base: str) -> tuple[str, bool]:
+    """One line for a platform, and whether it is usable or simply off (not half set up)."""
+    missing = [variable for variable, value in required if not value]
+    if len(missing) == len(required):
+        return f"{name}: not configured (docs/channels/{name}.md)", True
     if missing:
-        return [f"telegram: incomplete, missing {', '.join(missing)}"], False
-    return [f"telegram: ready (API {settings.telegram_api_base})"], True
+        return f"{name}: incomplete, missing {', '.join(missing)}", False
+    return f"{name}: ready (API {base})", True

@@ -50,6 +50,12 @@ class Metrics:
             registry=self.registry,
             buckets=_LATENCY_BUCKETS,
         )
+        self.channel_stopped = Gauge(
+            "theke_channel_stopped",
+            "1 while a channel is stopped because the platform refused its access token.",
+            ["channel"],
+            registry=self.registry,
+        )
         self.queue_depth = Gauge(
             "theke_queue_depth",
             "Work waiting, by queue (read from the database at scrape time).",

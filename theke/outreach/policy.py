@@ -1,8 +1,27 @@
 """The messaging policy: every outbound message passes ``decide`` before it leaves.
 
-This module holds the rules that hold for every channel and for the web chat
-and the terminal; the platform connectors add their own (24-hour windows,
-message tags, templates) beside these.
+Rules for every channel:
+
+- the bot stays silent while a person has the conversation (``human_mode``);
+- nothing goes to a customer who blocked us or whom the platform reports unreachable
+  (``unreachable``), and never a first message to someone who never wrote (``never_wrote``);
+- a message the bot starts on its own needs a reason the customer agreed to: a reminder
+  of a flow they are in the middle of, an update on their order, or something they
+  subscribed to (``no_consent``); after STOP only replies go out (``opted_out``);
+- a reminder only within 24 hours of the customer's last message (``outside_window``).
+
+Windows count from the time we received the customer's last message, not from the
+platform's timestamp. On top of these, each platform's own rules:
+
+- **Messenger**: within 24 hours anything goes (``RESPONSE`` for a reply, ``UPDATE``
+  otherwise). After that only with a message tag — ``HUMAN_AGENT`` for a person's reply
+  within 7 days, ``POST_PURCHASE_UPDATE`` for an order update (non-promotional) — or
+  with the marketing-messages token the customer granted for the topic (Meta's
+  ``notification_messages`` opt-in; the older one-time notification is retired).
+- **WhatsApp**: free-form only within 24 hours; after that only an approved template.
+- **Telegram**: only to customers who started the bot and did not block it — both
+  already covered by ``never_wrote`` and ``unreachable``.
+- the web chat and the terminal: the common rules.
 """
 
 from __future__ import annotations
@@ -12,7 +31,10 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 __all__ = [
+    "HUMAN_AGENT_WINDOW",
     "REMINDER_WINDOW",
+    "SEND",
+    "STANDARD_WINDOW",
     "Allow",
     "Decision",
     "Hold",
@@ -22,6 +44,18 @@ __all__ = [
 ]
 
 Actor = Literal["bot", "agent", "system"]
+MessagingType = Literal["RESPONSE", "UPDATE", "MESSAGE_TAG"]
+
+STANDARD_WINDOW = timedelta(hours=24)
+"""Messenger's and WhatsApp's standard messaging window after the customer's last message."""
+HUMAN_AGENT_WINDOW = timedelta(days=7)
+"""How long Messenger's ``HUMAN_AGENT`` tag lets a person answer."""
+REMINDER_WINDOW = STANDARD_WINDOW
+"""A reminder of an unfinished flow goes out only this soon after the customer's last message
+(the web chat keeps the same rule)."""
+
+_PURPOSES = frozenset({"reminder", "order_update", "back_in_stock"})
+"""Why the bot may start a message: each one something the customer asked for or is in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,20 +63,27 @@ class OutboundMessage:
     channel: str
     actor: Actor
     is_reply: bool  # answers something the customer just did
-    purpose: str | None = None  # why a message that answers nothing goes out: "reminder"
+    purpose: str | None = None  # why a message that answers nothing goes out
+    template: bool = False  # an approved WhatsApp template
 
 
 @dataclass(frozen=True, slots=True)
 class PolicyContext:
     now: datetime
     mode: str  # "bot" or "human"
-    last_inbound_at: datetime | None
+    last_inbound_at: datetime | None  # when we received the customer's last message
     opted_out: bool = False
+    reachable: bool = True  # False after the customer blocked us or the platform said so
+    optin_token: str | None = None  # Messenger: a marketing-messages token for the topic
 
 
 @dataclass(frozen=True, slots=True)
 class Allow:
-    pass
+    """Send it; on Messenger with this ``messaging_type`` and ``tag`` (or opt-in token)."""
+
+    messaging_type: MessagingType = "RESPONSE"
+    tag: str | None = None
+    optin_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,29 +93,46 @@ class Hold:
 
 Decision = Allow | Hold
 
-_ALLOW = Allow()
-
-REMINDER_WINDOW = timedelta(hours=24)
-"""A reminder of an unfinished flow goes out only this soon after the customer's last message
-(Messenger's and WhatsApp's standard messaging window; the web chat keeps the same rule)."""
+SEND = Allow()
+"""The plain yes: a reply within the window."""
+_REPLY = SEND
+_UPDATE = Allow(messaging_type="UPDATE")
 
 
 def decide(message: OutboundMessage, context: PolicyContext) -> Decision:
-    """Allow the message, or hold it back with a reason an operator can read."""
+    """Allow the message (saying how to send it), or hold it back with a reason."""
     if message.actor == "bot" and context.mode == "human":
         return Hold("human_mode")
-    if not message.is_reply and context.opted_out:
-        return Hold("opted_out")
-    if not message.is_reply and message.actor == "bot":
-        if message.purpose == "reminder":
-            return _reminder(context)
-        return Hold("no_consent")
-    return _ALLOW
-
-
-def _reminder(context: PolicyContext) -> Decision:
-    """One nudge in a conversation the customer is in the middle of, inside the window."""
+    if not context.reachable:
+        return Hold("unreachable")
     last = context.last_inbound_at
-    if last is None or context.now - last > REMINDER_WINDOW:
+    if last is None:
+        return Hold("never_wrote")
+    if not message.is_reply:
+        if context.opted_out:
+            return Hold("opted_out")
+        if message.actor == "bot" and message.purpose not in _PURPOSES:
+            return Hold("no_consent")
+        if message.purpose == "reminder" and context.now - last > REMINDER_WINDOW:
+            return Hold("outside_window")
+    since = context.now - last
+    if message.channel == "messenger":
+        return _messenger(message, context, since)
+    if message.channel == "whatsapp":
+        within = since <= STANDARD_WINDOW
+        return _REPLY if within or message.template else Hold("needs_template")
+    return _REPLY
+
+
+def _messenger(message: OutboundMessage, context: PolicyContext, since: timedelta) -> Decision:
+    if since <= STANDARD_WINDOW:
+        return _REPLY if message.is_reply else _UPDATE
+    if message.actor == "agent":
+        if since <= HUMAN_AGENT_WINDOW:
+            return Allow(messaging_type="MESSAGE_TAG", tag="HUMAN_AGENT")
         return Hold("outside_window")
-    return _ALLOW
+    if message.purpose == "order_update":
+        return Allow(messaging_type="MESSAGE_TAG", tag="POST_PURCHASE_UPDATE")
+    if message.purpose == "back_in_stock" and context.optin_token is not None:
+        return Allow(messaging_type="UPDATE", optin_token=context.optin_token)
+    return Hold("outside_window")

@@ -16,6 +16,7 @@ from theke.runtime import Runtime
 from theke.server import (
     catalog_images,
     health,
+    meta_webhooks,
     pages,
     telegram_webhook,
     webchat_http,
@@ -58,6 +59,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = True) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(catalog_images.router)
     app.include_router(telegram_webhook.router)
+    app.include_router(meta_webhooks.router)
     app.mount("/static", StaticFiles(directory=pages.static_root()), name="static")
     app.add_middleware(
         CORSMiddleware,

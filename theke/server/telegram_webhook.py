@@ -9,17 +9,13 @@ them. A repeated delivery (the same ``update_id``) is stored once.
 from __future__ import annotations
 
 import hmac
-from dataclasses import replace
 
 import structlog
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 
-from theke.channels.base import InboundEvent
-from theke.channels.telegram.sender import TelegramSender
+from theke.server._inbound import accept, acknowledge_later
 from theke.server.deps import runtime_of
 from theke.server.errors import ApiError
-from theke.store import short_payloads
-from theke.store.database import Database
 
 __all__ = ["router"]
 
@@ -49,20 +45,6 @@ async def telegram(request: Request, background: BackgroundTasks) -> Response:
         events = parse_update(await request.body())
     except TelegramUpdateError as exc:
         raise ApiError(400, "bad_update", str(exc)) from exc
-    for event in events:
-        await runtime.ingestor.submit(await _expanded(runtime.db, event))
-    sender = runtime.senders.get("telegram")
-    for event in events:
-        tap = event.extra.get("callback_query_id")
-        if isinstance(sender, TelegramSender) and isinstance(tap, str):
-            background.add_task(sender.acknowledge, tap)  # after the 200, off its path
+    await accept(runtime, events)
+    acknowledge_later(runtime, "telegram", events, background)
     return Response(status_code=200)
-
-
-async def _expanded(db: Database, event: InboundEvent) -> InboundEvent:
-    """A button whose payload was too long for Telegram carries its short key: look it up."""
-    key = event.postback
-    if key is None or not key.startswith(short_payloads.PREFIX):
-        return event
-    payload = await db.read(lambda conn: short_payloads.lookup(conn, key))
-    return replace(event, postback=payload if payload is not None else key)

@@ -26,6 +26,7 @@ __all__ = [
     "save",
     "save_profiles",
     "set_mode",
+    "set_reachable",
 ]
 
 
@@ -39,6 +40,8 @@ class Conversation:
     mode: str
     state: dict[str, Any]
     last_inbound_at: datetime | None
+    human_until: datetime | None = None  # a pause by a person in the platform's own inbox
+    unreachable_at: datetime | None = None  # the platform said the customer cannot be reached
 
 
 def customer_for(conn: Connection, channel: str, external_id: str) -> str | None:
@@ -89,6 +92,8 @@ def _row(row: Any) -> Conversation:
         mode=row["mode"],
         state=dict(row["state"] or {}),
         last_inbound_at=row["last_inbound_at"],
+        human_until=row["human_until"],
+        unreachable_at=row["unreachable_at"],
     )
 
 
@@ -175,14 +180,25 @@ def save(conn: Connection, changes: Sequence[StateChange]) -> None:
     )
 
 
-def set_mode(conn: Connection, conversation_id: str, mode: str) -> None:
-    """Switch a conversation between the bot and a human."""
+def set_mode(
+    conn: Connection, conversation_id: str, mode: str, *, until: datetime | None = None
+) -> None:
+    """Switch a conversation between the bot and a human (``until``: back to the bot then)."""
     if mode not in ("bot", "human"):
         raise ValueError(f"unknown conversation mode {mode!r}")
     conn.execute(
         update(conversations)
         .where(conversations.c.id == conversation_id)
-        .values(mode=mode, updated_at=utcnow())
+        .values(mode=mode, human_until=until if mode == "human" else None, updated_at=utcnow())
+    )
+
+
+def set_reachable(conn: Connection, conversation_id: str, reachable: bool) -> None:
+    """Record that the platform can (again) or cannot deliver to this customer."""
+    conn.execute(
+        update(conversations)
+        .where(conversations.c.id == conversation_id)
+        .values(unreachable_at=None if reachable else utcnow(), updated_at=utcnow())
     )
 
 

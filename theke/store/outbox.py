@@ -53,6 +53,8 @@ class ClaimedMessage:
     mode: str
     last_inbound_at: datetime | None
     purpose: str | None = None
+    reachable: bool = True
+    customer_id: str = ""
 
 
 def enqueue(conn: Connection, messages: Sequence[NewMessage]) -> list[int]:
@@ -116,6 +118,8 @@ class _Queued:
     claimed_until: datetime | None
     mode: str
     last_inbound_at: datetime | None
+    unreachable_at: datetime | None
+    customer_id: str
 
     def due(self, now: datetime) -> bool:
         if self.status == "pending":
@@ -123,8 +127,12 @@ class _Queued:
         return self.claimed_until is not None and self.claimed_until < now
 
 
-def claim(conn: Connection, owner: str, limit: int, ttl: float) -> list[ClaimedMessage]:
+def claim(
+    conn: Connection, owner: str, limit: int, ttl: float, *, skip: Sequence[str] = ()
+) -> list[ClaimedMessage]:
     """Claim due messages for delivery, oldest first, never overtaking within a conversation.
+
+    Messages of the channels in ``skip`` (stopped for a refused token) stay where they are.
 
     One dispatcher at a time claims a conversation's messages. On PostgreSQL
     its ``conversations`` row is locked first, and conversations another
@@ -132,7 +140,7 @@ def claim(conn: Connection, owner: str, limit: int, ttl: float) -> list[ClaimedM
     statement that sees every claim committed before ours.
     """
     now = utcnow()
-    in_hand = _take_conversations(conn, now, limit)
+    in_hand = _take_conversations(conn, now, limit, skip)
     if not in_hand:
         return []
     ready = _leading(_queued(conn, in_hand, limit), lambda row: row.due(now))
@@ -144,11 +152,15 @@ def claim(conn: Connection, owner: str, limit: int, ttl: float) -> list[ClaimedM
     return _mark_claimed(conn, ready, owner, now + timedelta(seconds=ttl))
 
 
-def _take_conversations(conn: Connection, now: datetime, limit: int) -> list[str]:
+def _take_conversations(
+    conn: Connection, now: datetime, limit: int, skip: Sequence[str]
+) -> list[str]:
     """Conversations with a claimable message, oldest first; on PostgreSQL locked until commit."""
     statement = (
         select(outbox.c.conversation_id).where(_claimable(now)).order_by(outbox.c.id).limit(limit)
     )
+    if skip:
+        statement = statement.where(outbox.c.channel.not_in(list(skip)))
     if conn.dialect.name == "postgresql":
         # NO KEY UPDATE: a turn may still add messages (they take a KEY SHARE lock) meanwhile.
         statement = statement.join(
@@ -168,6 +180,8 @@ def _queued(conn: Connection, conversation_ids: list[str], limit: int) -> list[_
             outbox.c.claimed_until,
             conversations.c.mode,
             conversations.c.last_inbound_at,
+            conversations.c.unreachable_at,
+            conversations.c.customer_id,
         )
         .join_from(outbox, conversations, conversations.c.id == outbox.c.conversation_id)
         .where(
@@ -235,6 +249,8 @@ def _mark_claimed(
             mode=queued[row["id"]].mode,
             last_inbound_at=queued[row["id"]].last_inbound_at,
             purpose=row["purpose"],
+            reachable=queued[row["id"]].unreachable_at is None,
+            customer_id=queued[row["id"]].customer_id,
         )
         for row in result.mappings()
     ]

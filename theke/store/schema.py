@@ -126,6 +126,10 @@ conversations = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("last_inbound_at", UTCDateTime(), nullable=True),
+    # A reply typed in Meta's own inbox pauses the bot until then (mode "human").
+    Column("human_until", UTCDateTime(), nullable=True),
+    # The platform said the customer cannot be reached here (blocked us, gone).
+    Column("unreachable_at", UTCDateTime(), nullable=True),
 )
 
 leases = Table(
@@ -285,6 +289,39 @@ short_payloads = Table(
     Column("key", String(32), primary_key=True),  # "p:" + 22 url-safe characters of a hash
     Column("payload", Text, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+)
+
+optins = Table(
+    "optins",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(32), ForeignKey("conversations.id"), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("topic", String(200), nullable=False),  # what the customer agreed to hear about
+    Column("token", Text, nullable=False),  # Messenger's notification_messages_token
+    Column("expires_at", UTCDateTime(), nullable=True),
+    Column("status", String(10), nullable=False, default="active"),  # active, stopped
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("conversation_id", "topic"),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("channel", String(32), nullable=False),
+    Column("comment_id", String(255), nullable=False),
+    Column("post_id", String(255), nullable=False),
+    Column("parent_id", String(255), nullable=True),
+    Column("author_id", String(255), nullable=False),
+    Column("author_name", String(255), nullable=True),
+    Column("text", Text, nullable=True),
+    Column("status", String(10), nullable=False, default="new"),  # new, edited, removed
+    Column("commented_at", UTCDateTime(), nullable=True),
+    Column("received_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("channel", "comment_id"),
+    Index("ix_comments_post", "channel", "post_id"),
 )
 
 

@@ -5,6 +5,11 @@ background thread, so sync and async tests can both call it over real HTTP. It p
 parameters of a request the way bot platforms accept them — query string, JSON body,
 ``application/x-www-form-urlencoded`` or ``multipart/form-data`` — and hands them to a
 handler that returns a :class:`Reply`.
+
+Two handler shapes: ``handler(method, path, params)`` for fakes that need no more, or
+``on_request(FakeRequest)`` for fakes that read headers (``Authorization: Bearer ...``) or
+answer a body that is not JSON themselves. A :class:`Reply` with ``raw`` bytes is served as is
+with its ``content_type`` (media downloads).
 """
 
 from __future__ import annotations
@@ -13,27 +18,48 @@ import email.parser
 import email.policy
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["HttpFakeServer", "Reply", "RequestHandler", "parse_body"]
+__all__ = ["FakeRequest", "HttpFakeServer", "Reply", "RequestHandler", "parse_body"]
 
 _POLL_SECONDS = 0.02  # how soon close() returns; serve_forever's default is 0.5 s
 
 
 @dataclass(frozen=True)
 class Reply:
-    """An HTTP answer with a JSON body."""
+    """An HTTP answer: a JSON ``body``, or ``raw`` bytes served with ``content_type``."""
 
     status: int
     body: dict[str, Any] = field(default_factory=dict)
+    raw: bytes | None = None
+    content_type: str = "application/octet-stream"
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class FakeRequest:
+    """One request as an ``on_request`` handler sees it.
+
+    ``headers`` has lower-case names. ``body_error`` says why the body could not be read
+    (``params`` then holds only the query string): the fake answers it in its platform's shape.
+    """
+
+    method: str
+    path: str
+    params: dict[str, Any]
+    headers: Mapping[str, str]
+    body_error: str | None = None
 
 
 RequestHandler = Callable[[str, str, dict[str, Any]], Reply]
 """``handler(http_method, path, params) -> Reply``."""
+
+FullHandler = Callable[[FakeRequest], Reply]
+"""``on_request(request) -> Reply``: for fakes that need headers or answer bad bodies."""
 
 
 class BadBody(ValueError):
@@ -92,19 +118,26 @@ class _Handler(BaseHTTPRequestHandler):
         params: dict[str, Any] = dict(parse_qsl(url.query, keep_blank_values=True))
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        problem: str | None = None
         try:
             params.update(parse_body(self.headers.get("Content-Type", ""), raw))
         except BadBody as exc:
-            reply = Reply(400, {"ok": False, "error_code": 400, "description": str(exc)})
-        else:
-            reply = self.server.handler(http_method, url.path, params)
-        self._send(reply)
+            problem = str(exc)
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        request = FakeRequest(http_method, url.path, params, headers, problem)
+        self._send(self.server.on_request(request))
 
     def _send(self, reply: Reply) -> None:
-        data = json.dumps(reply.body, ensure_ascii=False).encode("utf-8")
+        if reply.raw is not None:
+            data, content_type = reply.raw, reply.content_type
+        else:
+            data = json.dumps(reply.body, ensure_ascii=False).encode("utf-8")
+            content_type = "application/json"
         self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
+        for name, value in reply.headers:
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 
@@ -115,16 +148,38 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, handler: RequestHandler) -> None:
+    def __init__(self, on_request: FullHandler) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
-        self.handler = handler
+        self.on_request = on_request
+
+
+def _simple(handler: RequestHandler) -> FullHandler:
+    """Adapts ``handler(method, path, params)``; an unreadable body gets a Bot API 400."""
+
+    def on_request(request: FakeRequest) -> Reply:
+        if request.body_error is not None:
+            body = {"ok": False, "error_code": 400, "description": request.body_error}
+            return Reply(400, body)
+        return handler(request.method, request.path, request.params)
+
+    return on_request
 
 
 class HttpFakeServer:
-    """Serves ``handler`` on 127.0.0.1 at a free port until :meth:`close`."""
+    """Serves a handler on 127.0.0.1 at a free port until :meth:`close`.
 
-    def __init__(self, handler: RequestHandler) -> None:
-        self._handler = handler
+    Pass either ``handler(method, path, params)`` or ``on_request=`` taking a
+    :class:`FakeRequest`.
+    """
+
+    def __init__(
+        self, handler: RequestHandler | None = None, *, on_request: FullHandler | None = None
+    ) -> None:
+        if on_request is None and handler is not None:
+            on_request = _simple(handler)
+        elif on_request is None or handler is not None:
+            raise TypeError("pass exactly one of handler or on_request")
+        self._handler: FullHandler = on_request
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
@@ -20,10 +20,16 @@ from theke.channels.base import (
     deliver_locally,
 )
 from theke.content import from_json
-from theke.errors import ContentError, DeliveryError, RateLimited
+from theke.errors import (
+    ContentError,
+    DeliveryError,
+    InvalidToken,
+    RateLimited,
+    RecipientUnavailable,
+)
 from theke.observability import Metrics
 from theke.outreach.policy import Hold, OutboundMessage, PolicyContext, decide
-from theke.store import outbox
+from theke.store import conversations, log, outbox
 from theke.store.database import Database
 from theke.store.outbox import ClaimedMessage, Failure
 from theke.store.schema import utcnow
@@ -56,6 +62,7 @@ class _Outcome:
     held: list[tuple[int, str]]
     failed: list[Failure]
     untried: list[int]
+    unreachable: list[ClaimedMessage] = field(default_factory=list)
 
 
 class Dispatcher:
@@ -72,6 +79,7 @@ class Dispatcher:
         backoff: Backoff | None = None,
         claim_seconds: float = 60.0,
         batch: int = 128,
+        stop_seconds: float = 300.0,
     ) -> None:
         self._db = db
         self._senders = senders
@@ -86,11 +94,16 @@ class Dispatcher:
         self._backoff = backoff or Backoff()
         self._claim_seconds = claim_seconds
         self._batch = batch
+        self._stop_seconds = stop_seconds
+        self._stopped: dict[str, datetime] = {}  # channel -> when to try its token again
 
     async def run_once(self) -> int:
         """Deliver one batch; returns how many rows were settled (sent, held, dead or retried)."""
+        skip = self._stopped_channels(utcnow())
         claimed = await self._db.write(
-            lambda conn: outbox.claim(conn, self._owner, self._batch, self._claim_seconds)
+            lambda conn: outbox.claim(
+                conn, self._owner, self._batch, self._claim_seconds, skip=skip
+            )
         )
         if not claimed:
             return 0
@@ -140,7 +153,12 @@ class Dispatcher:
                 is_reply=message.is_reply,
                 purpose=message.purpose,
             ),
-            PolicyContext(now=now, mode=message.mode, last_inbound_at=message.last_inbound_at),
+            PolicyContext(
+                now=now,
+                mode=message.mode,
+                last_inbound_at=message.last_inbound_at,
+                reachable=message.reachable,
+            ),
         )
         if isinstance(decision, Hold):
             outcome.held.append((message.id, decision.reason))
@@ -157,7 +175,9 @@ class Dispatcher:
             self._metrics.messages_out.labels(message.channel).inc()
             return True
         try:
-            await sender.send(message.recipient, from_json(message.content), outbox_id=message.id)
+            await sender.send(
+                message.recipient, from_json(message.content), outbox_id=message.id, allow=decision
+            )
         except ContentError as exc:
             outcome.failed.append(Failure(message.id, "invalid_content", str(exc)))
             return True
@@ -177,6 +197,13 @@ class Dispatcher:
         self, message: ClaimedMessage, exc: DeliveryError, now: datetime, outcome: _Outcome
     ) -> bool:
         self._metrics.send_failures.labels(message.channel, exc.code).inc()
+        if isinstance(exc, InvalidToken):  # nothing of this channel can go out: stop it, keep all
+            self._stop(message.channel, exc, now)
+            at = now + timedelta(seconds=self._stop_seconds)
+            outcome.failed.append(Failure(message.id, exc.code, str(exc), retry_at=at))
+            return False
+        if isinstance(exc, RecipientUnavailable):
+            outcome.unreachable.append(message)
         attempts = message.attempts + 1
         if exc.permanent or attempts >= self._backoff.max_attempts:
             _log.warning("theke.worker.dispatcher.dead", outbox_id=message.id, code=exc.code)
@@ -187,9 +214,46 @@ class Dispatcher:
         outcome.failed.append(Failure(message.id, exc.code, str(exc), retry_at=at))
         return False
 
+    def _stop(self, channel: str, exc: DeliveryError, now: datetime) -> None:
+        """Stop sending on a channel whose token the platform refused; try again later."""
+        if channel not in self._stopped:
+            _log.error(
+                "theke.channel.stopped",
+                channel=channel,
+                error=str(exc),
+                retry_seconds=self._stop_seconds,
+                fix=f"renew the access token of the {channel} channel and restart Theke",
+            )
+        self._stopped[channel] = now + timedelta(seconds=self._stop_seconds)
+        self._metrics.channel_stopped.labels(channel).set(1)
+
+    def _stopped_channels(self, now: datetime) -> list[str]:
+        for channel, until in list(self._stopped.items()):
+            if until <= now:  # time to try the token again, with the next message
+                del self._stopped[channel]
+                self._metrics.channel_stopped.labels(channel).set(0)
+        return sorted(self._stopped)
+
 
 def _settle(conn: Connection, outcome: _Outcome, owner: str) -> int:
     """Record the batch's outcomes; returns how many sent rows were still ours."""
+    now = utcnow()
+    for message in outcome.unreachable:  # the platform said so: no more attempts there
+        conversations.set_reachable(conn, message.conversation_id, False)
+    log.append(
+        conn,
+        [
+            entry
+            for message in outcome.unreachable
+            for entry in log.event_entries(
+                message.conversation_id,
+                message.customer_id,
+                [("channel.unreachable", {"outbox_id": message.id})],
+                now,
+                actor="system",
+            )
+        ],
+    )
     sent = outbox.mark_sent(conn, outcome.sent, owner)
     outbox.mark_held(conn, outcome.held, owner)
     outbox.mark_failed(conn, outcome.failed, owner)

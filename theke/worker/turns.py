@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -35,15 +35,27 @@ from theke.dialogue.turn import Reminder, Turn
 from theke.errors import StoreError
 from theke.observability import Metrics
 from theke.outreach.policy import Hold, OutboundMessage, PolicyContext, decide
-from theke.store import conversations, inbound, jobs, leases, log, subscriptions
+from theke.store import (
+    conversations,
+    customers,
+    inbound,
+    jobs,
+    leases,
+    log,
+    optins,
+    subscriptions,
+)
 from theke.store.conversations import Conversation, StateChange
 from theke.store.database import Database
 from theke.store.inbound import PendingInbound
 from theke.store.log import LogEntry
+from theke.store.optins import OptinChange
 from theke.store.outbox import NewMessage, enqueue
 from theke.store.schema import utcnow
 from theke.store.signals import LocalSignals
 from theke.store.subscriptions import SUBJECT_MAX, NewSubscription
+from theke.worker.media import MEDIA_JOB, media_jobs
+from theke.worker.platform_events import Note, answered, note, opens_window
 from theke.worker.reminders import REMINDER_JOB, reminder_payload
 
 __all__ = ["TurnRunner"]
@@ -61,10 +73,14 @@ class _Work:
     replies: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     last_inbound_at: datetime | None = None
     profile_changed: bool = False
-    handed_off: bool = False
     reminder: Reminder | None = None
     subscriptions: list[NewSubscription] = field(default_factory=list)
     opted_out: bool = False
+    mode: tuple[str, datetime | None] | None = None  # who has the conversation now, until when
+    reachable: bool | None = None
+    optins: list[OptinChange] = field(default_factory=list)
+    media: list[dict[str, Any]] = field(default_factory=list)  # media.fetch job payloads
+    phones: list[str] = field(default_factory=list)  # numbers the platform confirmed
 
 
 class TurnRunner:
@@ -82,8 +98,10 @@ class TurnRunner:
         lease_seconds: float = 30.0,
         batch: int = 64,
         catalog: CatalogCache | None = None,
+        human_pause: timedelta = timedelta(minutes=30),
     ) -> None:
         self._db = db
+        self._human_pause = human_pause
         self._catalog = catalog
         self._local = dict(local or {})
         self._engine = engine
@@ -151,20 +169,44 @@ class TurnRunner:
         conversation = item.conversation
         state = dict(conversation.state)
         item.last_inbound_at = conversation.last_inbound_at  # a status event is no message
+        if _pause_over(conversation, utcnow()):  # a person in Meta's inbox went quiet
+            state["introduced"] = False
+            self._switch(item, Note("bot.resumed", actor="system", mode="bot"), None, utcnow())
+            conversation = item.conversation
         for event in item.events:
             now = utcnow()
-            if event.payload.get("kind") == "status":  # blocked or restarted: noted, not answered
-                blocked = bool((event.payload.get("extra") or {}).get("blocked"))
-                kind = "channel.blocked" if blocked else "channel.unblocked"
-                item.entries.extend(
-                    log.event_entries(
-                        conversation.id, conversation.customer_id, [(kind, {})], now,
-                        actor="customer", inbound_id=event.id,
-                    )
-                )  # fmt: skip
+            if not answered(event.payload):  # blocked, delivered, an echo, a handover: noted
+                if opens_window(event.payload):
+                    item.last_inbound_at = event.received_at
+                done = note(
+                    event.payload,
+                    conversation_id=conversation.id,
+                    channel=conversation.channel,
+                    now=now,
+                    human_pause=self._human_pause,
+                )
+                if done.mode == "human":
+                    state["introduced"] = False  # handed back, the bot introduces itself again
+                    if conversation.mode == "human" and conversation.human_until is None:
+                        done = replace(done, human_until=None)  # a hand-over stays until undone
+                self._switch(item, done, event.id, now)
+                conversation = item.conversation
                 continue
             item.last_inbound_at = event.received_at
+            if conversation.unreachable_at is not None:  # writing to us proves the way back
+                item.reachable = True
+                item.conversation = conversation = replace(conversation, unreachable_at=None)
             item.entries.append(_inbound_entry(conversation, event, now))
+            item.phones.extend(_confirmed_phone(event.payload))
+            item.media.extend(
+                media_jobs(
+                    conversation.id,
+                    conversation.customer_id,
+                    conversation.channel,
+                    event.id,
+                    event.payload.get("extra") or {},
+                )
+            )
             if conversation.mode != "bot":
                 continue
             try:
@@ -191,14 +233,38 @@ class TurnRunner:
         item.state = state
 
     @staticmethod
+    def _switch(item: _Work, done: Note, inbound_id: int | None, now: datetime) -> None:
+        """Log an unanswered event and keep what it changes for the commit."""
+        conversation = item.conversation
+        item.entries.append(
+            LogEntry(
+                conversation_id=conversation.id,
+                customer_id=conversation.customer_id,
+                kind=done.kind,
+                actor=done.actor,
+                created_at=now,
+                content=done.content,
+                data=done.data,
+                inbound_id=inbound_id,
+            )
+        )
+        if done.mode is not None:
+            item.mode = (done.mode, done.human_until)
+            item.conversation = replace(conversation, mode=done.mode, human_until=done.human_until)
+        if done.reachable is not None:
+            item.reachable = done.reachable
+        if done.optin is not None:
+            item.optins.append(done.optin)
+
+    @staticmethod
     def _effects(item: _Work, turn: Turn) -> None:
         """What a turn asks for besides replies: a human, a changed profile, a reminder."""
         if turn.profile is not None:
             item.profile = turn.profile
             item.profile_changed = True
         if turn.handoff:
-            item.handed_off = True
-            item.conversation = replace(item.conversation, mode="human")
+            item.mode = ("human", None)
+            item.conversation = replace(item.conversation, mode="human", human_until=None)
         item.reminder = turn.reminder
         if turn.opt_out:
             item.opted_out = True
@@ -241,12 +307,12 @@ class TurnRunner:
         ]
         outbox_ids = enqueue(conn, replies)
         delivered = self._deliver_locally(conn, replies, outbox_ids)
-        customers = {item.conversation.id: item.conversation.customer_id for item in work}
+        owners = {item.conversation.id: item.conversation.customer_id for item in work}
         entries = [entry for item in work for entry in item.entries]
         entries.extend(
             log.message_out(
                 reply.conversation_id,
-                customers[reply.conversation_id],
+                owners[reply.conversation_id],
                 reply.content,
                 outbox_id,
                 now,
@@ -261,6 +327,7 @@ class TurnRunner:
             conn,
             [StateChange(item.conversation.id, item.state, item.last_inbound_at) for item in work],
         )
+        log.append(conn, _merge_customers(conn, work, now))  # last: moves this batch's rows too
         leases.release(conn, taken, self._owner)
         queued = any(reply.settled is None for reply in replies)
         return work, delivered, queued
@@ -315,11 +382,17 @@ def _apply_effects(conn: Connection, work: Sequence[_Work], now: datetime) -> li
     for item in work:
         if item.opted_out:
             subscriptions.withdraw(conn, item.conversation.customer_id)
-        if item.handed_off:
-            conversations.set_mode(conn, item.conversation.id, "human")
+        if item.mode is not None:
+            mode, until = item.mode
+            conversations.set_mode(conn, item.conversation.id, mode, until=until)
+        if item.reachable is not None:
+            conversations.set_reachable(conn, item.conversation.id, item.reachable)
         if item.reminder is not None:
             payload = reminder_payload(item.conversation.id, item.reminder.started)
             jobs.schedule(conn, REMINDER_JOB, payload, item.reminder.at)
+        for media in item.media:
+            jobs.schedule(conn, MEDIA_JOB, media, now)
+    optins.apply(conn, [change for item in work for change in item.optins])
     stored = subscriptions.add(conn, [new for item in work for new in item.subscriptions])
     return [
         entry
@@ -331,6 +404,40 @@ def _apply_effects(conn: Connection, work: Sequence[_Work], now: datetime) -> li
             now,
         )
     ]
+
+
+def _confirmed_phone(payload: dict[str, Any]) -> list[str]:
+    """The customer's own number, when the platform vouches for it (never one typed)."""
+    extra = payload.get("extra") or {}
+    phone = extra.get("contact_phone")
+    return [phone] if extra.get("contact_verified") is True and isinstance(phone, str) else []
+
+
+def _merge_customers(conn: Connection, work: Sequence[_Work], now: datetime) -> list[LogEntry]:
+    """Confirmed numbers: one customer across channels; each merge logged."""
+    entries: list[LogEntry] = []
+    for item in work:
+        for phone in dict.fromkeys(item.phones):
+            merge = customers.confirm_phone(conn, item.conversation.customer_id, phone)
+            if merge is None:
+                continue
+            item.conversation = replace(item.conversation, customer_id=merge.survivor)
+            data = {"merged": merge.merged, "survivor": merge.survivor, "phone": phone}
+            entries.extend(
+                log.event_entries(
+                    item.conversation.id,
+                    merge.survivor,
+                    [("customer.merged", data)],
+                    now,
+                    actor="system",
+                )
+            )
+    return entries
+
+
+def _pause_over(conversation: Conversation, now: datetime) -> bool:
+    until = conversation.human_until
+    return conversation.mode == "human" and until is not None and until <= now
 
 
 def _as_inbound(payload: dict[str, Any]) -> Inbound:

@@ -109,14 +109,14 @@ def test_attachments_are_listed(field: str, value: Any, attachment: dict[str, An
 
 def test_blocking_the_bot_is_recorded() -> None:
     [event] = _parse(_example("my_chat_member_kicked"))
-    assert (event.sender, event.extra) == ("1111111", {"blocked": True})
+    assert (event.sender, event.extra) == ("1111111", {"status": "blocked"})
 
 
 def test_restarting_the_bot_is_recorded() -> None:
     update = _example("my_chat_member_kicked")
     update["my_chat_member"]["new_chat_member"]["status"] = "member"
     [event] = _parse(update)
-    assert event.extra == {"blocked": False}
+    assert event.extra == {"status": "unblocked"}
 
 
 @pytest.mark.parametrize(

@@ -65,6 +65,8 @@ async def test_a_customer_writes_and_gets_the_answer_in_telegram(
     await _work(runtime)
     texts = [call.params.get("text", "") for call in api.calls_to(CHAT)]
     assert any("Chatbot von Sohle & Co." in text for text in texts)
+    typing = [call.params for call in api.sent if call.method == "sendChatAction"]
+    assert typing == [{"chat_id": str(CHAT), "action": "typing"}]  # shown while it answers
 
 
 async def test_the_secret_is_required_and_checked(
@@ -118,7 +120,8 @@ async def test_a_blocked_bot_dead_letters_the_reply(
 async def test_a_rate_limit_is_retried_after_the_pause(
     client: httpx.AsyncClient, runtime: Runtime, api: TelegramApi
 ) -> None:
-    api.fail_next(status=429, retry_after=3)
+    for _ in range(2):  # the typing indicator, then the answer
+        api.fail_next(status=429, retry_after=3)
     await client.post("/webhooks/telegram", json=api.update_message(CHAT, "Hallo"), headers=HEADERS)
     await _work(runtime)
     rows = runtime.db.read_now(

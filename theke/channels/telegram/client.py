@@ -37,6 +37,7 @@ class TelegramClient:
 
     def __init__(self, base_url: str, token: str, http: httpx.AsyncClient | None = None) -> None:
         self._url = f"{base_url.rstrip('/')}/bot{token}/"
+        self._files = f"{base_url.rstrip('/')}/file/bot{token}/"
         self._http = http or httpx.AsyncClient(timeout=_TIMEOUT, trust_env=False)
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
@@ -49,6 +50,10 @@ class TelegramClient:
         if response.status_code == 200 and body.get("ok") is True:
             return body.get("result")
         raise _failure(method, response.status_code, body)
+
+    def file_url(self, file_path: str) -> str:
+        """Where a file ``getFile`` described is downloaded (the link holds the token)."""
+        return self._files + file_path.lstrip("/")
 
     async def close(self) -> None:
         await self._http.aclose()

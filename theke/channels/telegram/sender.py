@@ -10,13 +10,17 @@ idempotency key.
 
 from __future__ import annotations
 
+from typing import Any
+
 import structlog
 
-from theke.bot.messages import payloads
+from theke.channels._outgoing import Gate, payload_keys
+from theke.channels.base import InboundEvent
+from theke.channels.media import MediaRefused
 from theke.channels.telegram.client import TelegramClient
 from theke.content import Content
 from theke.errors import DeliveryError
-from theke.store import short_payloads
+from theke.outreach.policy import SEND, Allow
 from theke.store.database import Database
 
 __all__ = ["CALLBACK_DATA_MAX", "TelegramSender"]
@@ -31,33 +35,57 @@ class TelegramSender:
 
     channel = "telegram"
 
-    def __init__(self, client: TelegramClient, db: Database, *, public_url: str) -> None:
+    def __init__(
+        self, client: TelegramClient, db: Database, *, public_url: str, gate: Gate | None = None
+    ) -> None:
         self._client = client
         self._db = db
         self._public_url = public_url
+        self._gate = gate
 
-    async def send(self, recipient: str, content: Content, *, outbox_id: int) -> None:
+    async def send(
+        self, recipient: str, content: Content, *, outbox_id: int, allow: Allow = SEND
+    ) -> None:
         from theke.channels.telegram.render import render
 
-        long = sorted({p for p in payloads(content) if len(p.encode("utf-8")) > CALLBACK_DATA_MAX})
-        keys = (
-            await self._db.write(lambda conn: short_payloads.remember(conn, long)) if long else {}
+        payload_id = await payload_keys(
+            self._db, content, lambda payload: len(payload.encode("utf-8")) > CALLBACK_DATA_MAX
         )
-        calls = render(
-            content,
-            recipient,
-            payload_id=lambda payload: keys.get(payload) or short_payloads.key_for(payload),
-            public_url=self._public_url,
-        )
+        calls = render(content, recipient, payload_id=payload_id, public_url=self._public_url)
         for call in calls:
+            if self._gate is not None:
+                await self._gate.wait(recipient)
             await self._client.call(call.method, call.params)
 
-    async def acknowledge(self, callback_query_id: str) -> None:
-        """Answer a button tap, so Telegram stops showing it as loading; failures are logged."""
+    async def acknowledge(self, event: InboundEvent) -> None:
+        """Stop a tapped button's spinner, or show that an answer is being typed.
+
+        Failures are logged only: the event is stored and answered anyway.
+        """
+        tap = event.extra.get("callback_query_id")
+        if isinstance(tap, str):
+            method, params = "answerCallbackQuery", {"callback_query_id": tap}
+        else:
+            method, params = "sendChatAction", {"chat_id": event.sender, "action": "typing"}
         try:
-            await self._client.call("answerCallbackQuery", {"callback_query_id": callback_query_id})
-        except DeliveryError as exc:  # the tap is stored and answered anyway: only the spinner
-            _log.warning("theke.channels.telegram.tap_not_acknowledged", error=exc.code)
+            await self._client.call(method, params)
+        except DeliveryError as exc:
+            _log.info("theke.channels.telegram.not_acknowledged", method=method, error=exc.code)
+
+    async def locate(self, attachment: dict[str, Any]) -> tuple[str, dict[str, str]]:
+        """Where a customer's file can be fetched: Telegram names its path on request."""
+        file_id = str(attachment.get("file_id") or "")
+        try:
+            result = await self._client.call("getFile", {"file_id": file_id})
+        except DeliveryError as exc:
+            message = f"telegram file: {exc.code}"
+            if exc.permanent:
+                raise MediaRefused("http_error", message) from exc
+            raise MediaRefused("network", message) from exc
+        path = result.get("file_path") if isinstance(result, dict) else None
+        if not isinstance(path, str) or not path:
+            raise MediaRefused("http_error", "telegram file: no file_path (larger than 20 MB?)")
+        return self._client.file_url(path), {}
 
     async def close(self) -> None:
         await self._client.close()

@@ -18,8 +18,8 @@ not act on (the webhook answers 200, so Telegram does not send it again):
 Event ``extra`` keys: ``attachments`` (a list of ``{"type": "image" | "file" |
 "audio" | "video" | "location", ...}``), ``contact_phone`` (E.164) with
 ``contact_verified`` (the customer shared their own number) or
-``contact_phone_raw`` when the number cannot be read, ``blocked`` (true when
-the customer blocked the bot, false when they restarted it), ``language_code``.
+``contact_phone_raw`` when the number cannot be read, ``status`` (``blocked`` when
+the customer blocked the bot, ``unblocked`` when they restarted it), ``language_code``.
 """
 
 from __future__ import annotations
@@ -160,4 +160,9 @@ def _from_membership(update: ChatMemberUpdated) -> _Draft | None:
     status = update.new_chat_member.status
     if status not in {"kicked", "member"}:
         return None
-    return _Draft(sender=str(update.chat.id), kind="status", extra={"blocked": status == "kicked"})
+    blocked = status == "kicked"
+    return _Draft(
+        sender=str(update.chat.id),
+        kind="status",
+        extra={"status": "blocked" if blocked else "unblocked"},
+    )

@@ -1,0 +1,90 @@
+"""Meta's Graph API over HTTP, shared by Messenger and WhatsApp: calls and error bodies.
+
+Both platforms answer a failure with HTTP 4xx/5xx and ``{"error": {"message", "type",
+"code", "error_subcode", "fbtrace_id"}}``. This module only reads that shape into a
+``GraphError``; what a code means for the message — retry, record, stop the channel —
+is decided in one place per channel (``messenger.errors``, ``whatsapp.errors``),
+because the same number means different things on the two platforms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+__all__ = ["GraphClient", "GraphError"]
+
+_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+class GraphError(Exception):
+    """A failed Graph API call, as Meta described it (``code`` 0: no error body came back)."""
+
+    def __init__(self, status: int, code: int, subcode: int | None, message: str) -> None:
+        self.status = status
+        self.code = code
+        self.subcode = subcode
+        self.message = message
+        sub = f"/{subcode}" if subcode is not None else ""
+        super().__init__(f"HTTP {status}, code {code}{sub}: {message}")
+
+
+class GraphClient:
+    """Calls the Graph API at ``base_url`` (``https://graph.facebook.com/v25.0``) with one token.
+
+    The token goes in the ``Authorization: Bearer`` header, never in the URL, so it does not
+    end up in access logs. A network failure raises ``httpx.HTTPError`` for the caller to map.
+    """
+
+    def __init__(self, base_url: str, token: str, http: httpx.AsyncClient | None = None) -> None:
+        self._base = base_url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self._http = http or httpx.AsyncClient(timeout=_TIMEOUT, trust_env=False)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The authorization header, for a download from a URL the API handed out."""
+        return dict(self._headers)
+
+    async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST ``body`` as JSON to ``{base}/{path}``; the answer, or ``GraphError``."""
+        response = await self._http.post(
+            f"{self._base}/{path.lstrip('/')}", json=body, headers=self._headers
+        )
+        return _answer(response)
+
+    async def get(self, path: str) -> dict[str, Any]:
+        response = await self._http.get(f"{self._base}/{path.lstrip('/')}", headers=self._headers)
+        return _answer(response)
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+
+def _answer(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if response.is_success and isinstance(body, dict):
+        return body
+    raise _error(response.status_code, body)
+
+
+def _error(status: int, body: object) -> GraphError:
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return GraphError(status, 0, None, f"HTTP {status} without an error body")
+    code = error.get("code")
+    subcode = error.get("error_subcode")
+    message = str(error.get("message") or "")
+    details = error.get("error_data")
+    if isinstance(details, dict) and details.get("details"):
+        message = f"{message} ({details['details']})"
+    return GraphError(
+        status,
+        code if isinstance(code, int) else 0,
+        subcode if isinstance(subcode, int) else None,
+        message[:500],
+    )

@@ -1,0 +1,113 @@
+"""Sends content to a Messenger customer through the Send API, within the policy's yes.
+
+Each content is rendered into Send API bodies and posted in order to
+``/{page_id}/messages``; the policy's ``Allow`` gives the ``messaging_type`` and the
+message tag (``HUMAN_AGENT``, ``POST_PURCHASE_UPDATE``) or the customer's opt-in token.
+Every message carries ``metadata`` ``theke:<outbox id>``, so its echo is recognised as
+ours. If one call of several fails, the outbox retries the whole content: the parts before
+the failure can arrive twice (the Send API takes no idempotency key).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import structlog
+
+from theke.channels._outgoing import Gate, payload_keys
+from theke.channels.base import InboundEvent
+from theke.channels.graph import GraphClient, GraphError
+from theke.channels.messenger.errors import delivery_error
+from theke.content import Content
+from theke.errors import DeliveryError
+from theke.outreach.policy import SEND, Allow
+from theke.store.database import Database
+
+__all__ = ["MessengerSender", "metadata_for"]
+
+_PAYLOAD_MAX = 1000  # characters of a postback or quick-reply payload
+
+_log = structlog.get_logger("theke.channels.messenger")
+
+
+def metadata_for(outbox_id: int) -> str:
+    """What our messages carry, so their echoes are known as ours."""
+    return f"theke:{outbox_id}"
+
+
+class MessengerSender:
+    """The ``messenger`` channel's sender, for one Page."""
+
+    channel = "messenger"
+
+    def __init__(
+        self,
+        client: GraphClient,
+        db: Database,
+        *,
+        page_id: str,
+        public_url: str,
+        gate: Gate | None = None,
+    ) -> None:
+        self._client = client
+        self._db = db
+        self._path = f"{page_id}/messages"
+        self._public_url = public_url
+        self._gate = gate
+
+    async def send(
+        self, recipient: str, content: Content, *, outbox_id: int, allow: Allow = SEND
+    ) -> None:
+        from theke.channels.messenger.render import render
+
+        payload_id = await payload_keys(self._db, content, lambda p: len(p) > _PAYLOAD_MAX)
+        bodies = render(content, recipient, public_url=self._public_url, payload_id=payload_id)
+        for body in bodies:
+            await self._post(recipient, _addressed(body, recipient, allow, outbox_id))
+
+    async def acknowledge(self, event: InboundEvent) -> None:
+        """Show the customer their message was seen and an answer is being typed."""
+        for action in ("mark_seen", "typing_on"):
+            body = {"recipient": {"id": event.sender}, "sender_action": action}
+            try:
+                await self._post(event.sender, body)
+            except DeliveryError as exc:  # only a courtesy: the answer goes out anyway
+                _log.info("theke.channels.messenger.not_acknowledged", error=exc.code)
+                return
+
+    async def locate(self, attachment: dict[str, Any]) -> tuple[str, dict[str, str]]:
+        """Where a customer's attachment can be fetched: its CDN link, no token needed."""
+        return str(attachment.get("url") or ""), {}
+
+    async def _post(self, recipient: str, body: dict[str, Any]) -> None:
+        if self._gate is not None:
+            await self._gate.wait(recipient)
+        try:
+            await self._client.post(self._path, body)
+        except GraphError as exc:
+            raise delivery_error(exc) from exc
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"messenger: {type(exc).__name__}", code="network") from exc
+
+    async def close(self) -> None:
+        await self._client.close()
+
+
+def _addressed(body: dict[str, Any], psid: str, allow: Allow, outbox_id: int) -> dict[str, Any]:
+    """A rendered body with its recipient, messaging type, tag and metadata."""
+    if "message" not in body:  # a sender action: typing
+        return {"recipient": {"id": psid}, **body}
+    recipient = (
+        {"notification_messages_token": allow.optin_token}
+        if allow.optin_token is not None
+        else {"id": psid}
+    )
+    addressed: dict[str, Any] = {
+        "recipient": recipient,
+        "messaging_type": allow.messaging_type,
+        "message": {**body["message"], "metadata": metadata_for(outbox_id)},
+    }
+    if allow.tag is not None:
+        addressed["tag"] = allow.tag
+    return addressed

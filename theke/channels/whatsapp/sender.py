@@ -1,0 +1,107 @@
+"""Sends content to a WhatsApp customer through the Cloud API.
+
+Each content is rendered into message bodies and posted in order to
+``/{phone_number_id}/messages``. Reply-button ids longer than 256 characters and list-row
+ids longer than 200 are stored under a short key first (the webhook turns it back). If one
+call of several fails, the outbox retries the whole content: the parts before the failure
+can arrive twice (the Cloud API takes no idempotency key).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import structlog
+
+from theke.channels._outgoing import Gate, payload_keys
+from theke.channels.base import InboundEvent
+from theke.channels.graph import GraphClient, GraphError
+from theke.channels.media import MediaRefused
+from theke.channels.whatsapp.errors import delivery_error
+from theke.content import Content
+from theke.errors import DeliveryError
+from theke.outreach.policy import SEND, Allow
+from theke.store.database import Database
+
+__all__ = ["WhatsAppSender"]
+
+_ID_MAX = 200  # the shorter of a reply button's (256) and a list row's (200) id limits
+
+_log = structlog.get_logger("theke.channels.whatsapp")
+
+
+class WhatsAppSender:
+    """The ``whatsapp`` channel's sender, for one business phone number."""
+
+    channel = "whatsapp"
+
+    def __init__(
+        self,
+        client: GraphClient,
+        db: Database,
+        *,
+        phone_number_id: str,
+        public_url: str,
+        gate: Gate | None = None,
+    ) -> None:
+        self._client = client
+        self._db = db
+        self._path = f"{phone_number_id}/messages"
+        self._public_url = public_url
+        self._gate = gate
+
+    async def send(
+        self, recipient: str, content: Content, *, outbox_id: int, allow: Allow = SEND
+    ) -> None:
+        from theke.channels.whatsapp.render import render
+
+        payload_id = await payload_keys(self._db, content, lambda p: len(p) > _ID_MAX)
+        bodies = render(content, recipient, public_url=self._public_url, payload_id=payload_id)
+        for body in bodies:
+            await self._post(
+                recipient,
+                {"messaging_product": "whatsapp", "recipient_type": "individual", "to": recipient}
+                | body,
+            )
+
+    async def acknowledge(self, event: InboundEvent) -> None:
+        """Mark the customer's message read and show that an answer is being typed."""
+        body = {
+            "messaging_product": "whatsapp",
+            "status": "read",
+            "message_id": event.event_id,
+            "typing_indicator": {"type": "text"},
+        }
+        try:
+            await self._post(event.sender, body)
+        except DeliveryError as exc:  # only a courtesy: the answer goes out anyway
+            _log.info("theke.channels.whatsapp.not_acknowledged", error=exc.code)
+
+    async def locate(self, attachment: dict[str, Any]) -> tuple[str, dict[str, str]]:
+        """Where a customer's media can be fetched: the Cloud API hands out a short-lived
+        link for its id, which is downloaded with our token."""
+        media_id = str(attachment.get("media_id") or "")
+        try:
+            info = await self._client.get(media_id)
+        except GraphError as exc:
+            message = f"whatsapp media {media_id}: {exc}"
+            if exc.status >= 500:
+                raise MediaRefused("network", message) from exc
+            raise MediaRefused("http_error", message) from exc
+        except httpx.HTTPError as exc:
+            raise MediaRefused("network", f"whatsapp media {media_id}: {exc!r}") from exc
+        return str(info.get("url") or ""), self._client.headers
+
+    async def _post(self, recipient: str, body: dict[str, Any]) -> None:
+        if self._gate is not None:
+            await self._gate.wait(recipient)
+        try:
+            await self._client.post(self._path, body)
+        except GraphError as exc:
+            raise delivery_error(exc) from exc
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"whatsapp: {type(exc).__name__}", code="network") from exc
+
+    async def close(self) -> None:
+        await self._client.close()

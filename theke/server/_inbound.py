@@ -1,0 +1,69 @@
+"""What every platform webhook does with its parsed events before it answers 200."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import replace
+
+from fastapi import BackgroundTasks
+
+from theke.channels.base import InboundEvent
+from theke.runtime import Runtime
+from theke.store import short_payloads
+from theke.store.database import Database
+
+__all__ = ["accept", "acknowledge_later"]
+
+
+async def accept(runtime: Runtime, events: Sequence[InboundEvent]) -> int:
+    """Store ``events`` for the worker, in order, in as few commits as the ingestor can.
+
+    Returns only when every event is durable (the platform may then be told "200"), and
+    how many of them were new: a redelivered event (the same id) is stored once.
+    """
+    if not events:
+        return 0
+    expanded = [_storable(await _expanded(runtime.db, event)) for event in events]
+    # Submitted together, so they share the ingestor's next commit instead of one each.
+    accepted = await asyncio.gather(*(runtime.ingestor.submit(event) for event in expanded))
+    return sum(1 for result in accepted if result is not None)
+
+
+async def _expanded(db: Database, event: InboundEvent) -> InboundEvent:
+    """A button whose payload was too long for the platform carries its short key: look it up."""
+    key = event.postback
+    if key is None or not key.startswith(short_payloads.PREFIX):
+        return event
+    payload = await db.read(lambda conn: short_payloads.lookup(conn, key))
+    return replace(event, postback=payload if payload is not None else key)
+
+
+def _clean(text: str | None) -> str | None:
+    """Without NUL and lone surrogates, which PostgreSQL's JSON refuses: a message is kept."""
+    if text is None:
+        return None
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+def _storable(event: InboundEvent) -> InboundEvent:
+    text, postback, title = (_clean(value) for value in (event.text, event.postback, event.title))
+    if (text, postback, title) == (event.text, event.postback, event.title):
+        return event
+    return replace(event, text=text, postback=postback, title=title)
+
+
+def acknowledge_later(
+    runtime: Runtime, channel: str, events: Sequence[InboundEvent], background: BackgroundTasks
+) -> None:
+    """After the 200, off its path: seen and typing (a tap: its spinner stopped), once per
+    customer and delivery, on platforms whose sender can say so."""
+    acknowledge = getattr(runtime.senders.get(channel), "acknowledge", None)
+    if acknowledge is None:
+        return
+    latest: dict[str, InboundEvent] = {}
+    for event in events:
+        if event.kind in ("message", "postback") and not event.extra.get("standby"):
+            latest[event.sender] = event
+    for event in latest.values():
+        background.add_task(acknowledge, event)
