@@ -215,6 +215,7 @@ class Runtime:
             backoff=backoff,
             claim_seconds=self.settings.send_claim_seconds,
             batch=self.settings.worker_batch * 2,
+            templates=lambda: self.bot.config.whatsapp.templates,
         )
 
     def loops(self, owner: str | None = None) -> WorkerLoops:

@@ -265,3 +265,17 @@ def test_message_names_file_line_problem_and_fix(write_bot: WriteBot) -> None:
     assert str(_error(bot)) == (
         f"{bot / 'theke.yml'}:9: unknown key `fallbak`. did you mean `fallback`?"
     )
+
+
+def test_a_broken_whatsapp_template_names_its_line(write_bot: WriteBot) -> None:
+    templates = (
+        "whatsapp:\n"
+        "  templates:\n"
+        "    order_update:\n"
+        "      name: order_update\n"
+        "      parameters: ['{{ order_number']\n"
+    )
+    error = _error(write_bot(theke=THEKE_YML + templates))
+    lines = (THEKE_YML + templates).splitlines()
+    assert lines[error.line - 1].strip().startswith("parameters:")  # type: ignore[operator]
+    assert "not a valid template" in error.problem

@@ -165,3 +165,13 @@ async def test_comments_under_the_shops_posts_are_stored_for_the_inbox(
     )
     assert [tuple(row) for row in rows] == [("Gibt es die in 43?", "edited", "Mia")]
     assert _count(client, inbound_events) == 0  # not a conversation: the bot does not answer
+
+
+async def test_odd_characters_are_stored_not_refused(client: httpx.AsyncClient) -> None:
+    body = _delivery([_messaging("p1", "m.odd", "Hallo\u0000 \ud83d kaputt")])
+    assert (await _post(client, "/webhooks/messenger", body)).status_code == 200
+    runtime: Runtime = client.runtime  # type: ignore[attr-defined]
+    payload = runtime.db.read_now(
+        lambda conn: conn.execute(select(inbound_events.c.payload)).scalar_one()
+    )
+    assert payload["text"] == "Hallo\u0000 ? kaputt"

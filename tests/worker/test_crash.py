@@ -1,9 +1,12 @@
 """Kill workers with SIGKILL under load: no inbound event is lost, none is answered twice.
 
 Two ``theke worker`` processes share PostgreSQL and Redis while messages keep
-arriving; twenty times a random worker is killed at a random moment and
-started again. Afterwards every event must be handled exactly once, with one
-set of replies, and every reply delivered exactly once.
+arriving, in the web chat and on Messenger (replies go to a loopback Graph API);
+twenty times a random worker is killed at a random moment and started again.
+Afterwards every event must be handled exactly once, with one set of replies;
+every web chat reply delivered exactly once, and every Messenger reply at least
+once — a reply being sent at the moment of a kill can go out twice, because the
+Send API takes no idempotency key, and the test reports how many did.
 """
 
 from __future__ import annotations
@@ -16,16 +19,20 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from tests.conftest import POSTGRES_URL, REDIS_URL, require_service, truncate
 from theke.bot import scaffold
+from theke.channels.base import InboundEvent
 from theke.runtime import Runtime
 from theke.settings import Settings
 from theke.store.schema import events, inbound_events, outbox, webchat_messages
+from theke.testing.graph_api import GraphApi
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
@@ -41,6 +48,9 @@ def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
         )
 
 
+PSIDS = [f"2400000000{n:04d}" for n in range(20)]
+
+
 async def _produce(settings: Settings, stop_at: float) -> int:
     runtime = await Runtime.open(settings, migrate=False)
     sent = 0
@@ -51,7 +61,12 @@ async def _produce(settings: Settings, stop_at: float) -> int:
         while time.monotonic() < stop_at:
             due = started + sent / RATE
             await asyncio.sleep(max(0.0, due - time.monotonic()))
-            await runtime.webchat.accept(customers[sent % 40], text=random.choice(words))
+            text = random.choice(words)
+            if sent % 3 == 2:  # every third message comes through Messenger
+                event = InboundEvent.typed("messenger", PSIDS[sent % len(PSIDS)], text=text)
+                await runtime.ingestor.submit(event)
+            else:
+                await runtime.webchat.accept(customers[sent % 40], text=text)
             sent += 1
     finally:
         await runtime.close()
@@ -69,7 +84,7 @@ def _drained(url: str) -> bool:
     return pending == 0 and unsent == 0
 
 
-def _verify(url: str) -> dict[str, int]:
+def _verify(url: str) -> dict[str, Any]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
@@ -92,8 +107,11 @@ def _verify(url: str) -> dict[str, int]:
                     " HAVING count(DISTINCT created_at) > 1) AS sets"
                 )
             )
-            outbox_rows = conn.scalar(select(func.count()).select_from(outbox))
+            webchat_rows = conn.scalar(select(func.count()).where(outbox.c.channel == "webchat"))
             delivered = conn.scalar(select(func.count()).where(webchat_messages.c.sender == "bot"))
+            messenger_ids = set(
+                conn.scalars(select(outbox.c.id).where(outbox.c.channel == "messenger"))
+            )
     finally:
         engine.dispose()
     return {
@@ -102,8 +120,9 @@ def _verify(url: str) -> dict[str, int]:
         "logged_twice": int(logged_twice or 0),
         "answered": int(answered or 0),
         "answered_twice": int(two_sets or 0),
-        "replies": int(outbox_rows or 0),
+        "replies": int(webchat_rows or 0),
         "delivered": int(delivered or 0),
+        "messenger_replies": messenger_ids,  # type: ignore[dict-item]
     }
 
 
@@ -114,8 +133,16 @@ def test_sigkilled_workers_lose_no_event_and_answer_none_twice(
     truncate(postgres_url)
     bot = tmp_path / "bot"
     scaffold(bot, "Crashtest")
+    graph = GraphApi()
+    graph.start()
+    for psid in PSIDS:
+        graph.messenger_user_wrote(psid)
     env = {
         **os.environ,
+        "THEKE_MESSENGER_API_BASE": graph.base_url,
+        "THEKE_MESSENGER_PAGE_ACCESS_TOKEN": graph.page_token,
+        "THEKE_MESSENGER_PAGE_ID": graph.page_id,
+        "THEKE_MESSENGER_APP_SECRET": "crash-test-secret",
         "THEKE_BOT": str(bot),
         "THEKE_DATABASE_URL": POSTGRES_URL,
         "THEKE_REDIS_URL": REDIS_URL,
@@ -153,11 +180,21 @@ def test_sigkilled_workers_lose_no_event_and_answer_none_twice(
         for worker in workers:
             worker.kill()
             worker.wait()
+        graph.close()
     resumed = log.read_text(errors="replace").count("theke.worker.dispatcher.resend")
+    messenger = report.pop("messenger_replies")
+    arrived = Counter(
+        int(call.body["message"]["metadata"].removeprefix("theke:"))
+        for call in graph.sent
+        if "message" in call.body
+    )
+    twice = sum(1 for outbox_id in messenger if arrived[outbox_id] > 1)
     print(
         f"\ncrash test (seed {seed}): {KILLS} kills, {produced[0]} messages, {report}; "
-        f"{resumed} replies were in flight at a kill and claimed again"
+        f"{resumed} replies were in flight at a kill and claimed again; "
+        f"{len(messenger)} Messenger replies, {twice} of them arrived twice"
     )
+    assert messenger and all(arrived[outbox_id] >= 1 for outbox_id in messenger)  # none lost
     assert report["inbound"] == produced[0]
     assert report["logged_once"] == report["inbound"]  # no event lost
     assert report["logged_twice"] == 0  # no turn committed twice

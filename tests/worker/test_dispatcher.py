@@ -155,3 +155,29 @@ async def test_a_sender_bug_is_retried_then_dead_lettered_and_sends_nothing_twic
     await _dispatch_until(runtime, lambda statuses: statuses[0] == "dead")
     assert (await _statuses(runtime))[0] == ("dead", 3, "internal")
     assert channel.delivered == []
+
+
+async def test_a_slow_platform_keeps_its_claim_so_no_one_sends_twice(database_url: str) -> None:
+    class Slow(Channel):
+        async def send(
+            self, recipient: str, content: Content, *, outbox_id: int, allow: Allow = SEND
+        ) -> None:
+            await asyncio.sleep(1.0)  # longer than the claim (0.3 s) lasts
+            self.delivered.append(outbox_id)
+
+    slow = Slow()
+    runtime = await Runtime.open(
+        make_settings(database_url, send_claim_seconds=0.3),
+        senders={"testchan": slow},
+        migrate=False,
+    )
+    try:
+        await _say(runtime, "Hallo")
+        first = asyncio.create_task(runtime.dispatcher("one").run_once())
+        await asyncio.sleep(0.6)  # the first claim would have lapsed by now
+        assert await runtime.dispatcher("two").run_once() == 0
+        await first
+        assert len(slow.delivered) == len(set(slow.delivered)) >= 1
+        assert {status for status, _, _ in await _statuses(runtime)} == {"sent"}
+    finally:
+        await runtime.close()

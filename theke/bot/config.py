@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from theke.knowledge.settings import KnowledgeSettings
 from theke.nlu.settings import NluSettings
 
-__all__ = ["Address", "BotConfig", "KeywordRule", "MatchKind", "MemorySettings"]
+__all__ = [
+    "Address",
+    "BotConfig",
+    "KeywordRule",
+    "MatchKind",
+    "MemorySettings",
+    "WhatsAppSettings",
+    "WhatsAppTemplate",
+]
 
 MatchKind = Literal["exact", "contains", "regex"]
 Address = Literal["du", "Sie"]
@@ -58,6 +66,38 @@ class MemorySettings(_Schema):
     reminder_minutes: Annotated[int, Field(ge=0, le=60 * 24)] = 60
 
 
+class WhatsAppTemplate(_Schema):
+    """An approved WhatsApp message template, for a message outside the 24-hour window.
+
+    ``parameters`` fill the template's body placeholders ``{{1}}``, ``{{2}}``, ... in order;
+    each is a Jinja template over the message's data (``"{{ order_number }}"``).
+    """
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9_]{1,512}$")]
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")] = "de"
+    parameters: tuple[Annotated[str, Field(min_length=1)], ...] = ()
+
+    @field_validator("parameters")
+    @classmethod
+    def _templates_parse(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from jinja2 import TemplateSyntaxError
+
+        from theke.dialogue.templates import names_in
+
+        for parameter in value:
+            try:
+                names_in(parameter)
+            except TemplateSyntaxError as exc:
+                raise ValueError(f"parameter {parameter!r} is not a valid template: {exc}") from exc
+        return value
+
+
+class WhatsAppSettings(_Schema):
+    """``whatsapp:`` in theke.yml: the approved templates, by the purpose of the message."""
+
+    templates: dict[str, WhatsAppTemplate] = Field(default_factory=dict)
+
+
 class BotConfig(_Schema):
     """The validated content of ``theke.yml``.
 
@@ -78,6 +118,7 @@ class BotConfig(_Schema):
     nlu: NluSettings = Field(default_factory=NluSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     memory: MemorySettings = Field(default_factory=MemorySettings)
+    whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
 
     @property
     def default_language(self) -> str:

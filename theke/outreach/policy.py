@@ -5,9 +5,10 @@ Rules for every channel:
 - the bot stays silent while a person has the conversation (``human_mode``);
 - nothing goes to a customer who blocked us or whom the platform reports unreachable
   (``unreachable``), and never a first message to someone who never wrote (``never_wrote``);
-- a message the bot starts on its own needs a reason the customer agreed to: a reminder
-  of a flow they are in the middle of, an update on their order, or something they
-  subscribed to (``no_consent``); after STOP only replies go out (``opted_out``);
+- a message the bot or the shop's system starts on its own (not a person's) needs a
+  reason the customer agreed to: a reminder of a flow they are in the middle of, an
+  update on their order, or something they subscribed to (``no_consent``); after STOP
+  only replies go out (``opted_out``);
 - a reminder only within 24 hours of the customer's last message (``outside_window``).
 
 Windows count from the time we received the customer's last message, not from the
@@ -26,9 +27,10 @@ platform's timestamp. On top of these, each platform's own rules:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "HUMAN_AGENT_WINDOW",
@@ -79,11 +81,16 @@ class PolicyContext:
 
 @dataclass(frozen=True, slots=True)
 class Allow:
-    """Send it; on Messenger with this ``messaging_type`` and ``tag`` (or opt-in token)."""
+    """Send it; on Messenger with this ``messaging_type`` and ``tag`` (or opt-in token).
+
+    ``template`` (WhatsApp, outside the window): the approved template message to send
+    in place of the content, filled in by the caller.
+    """
 
     messaging_type: MessagingType = "RESPONSE"
     tag: str | None = None
     optin_token: str | None = None
+    template: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +118,7 @@ def decide(message: OutboundMessage, context: PolicyContext) -> Decision:
     if not message.is_reply:
         if context.opted_out:
             return Hold("opted_out")
-        if message.actor == "bot" and message.purpose not in _PURPOSES:
+        if message.actor != "agent" and message.purpose not in _PURPOSES:
             return Hold("no_consent")
         if message.purpose == "reminder" and context.now - last > REMINDER_WINDOW:
             return Hold("outside_window")

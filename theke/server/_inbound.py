@@ -40,10 +40,11 @@ async def _expanded(db: Database, event: InboundEvent) -> InboundEvent:
 
 
 def _clean(text: str | None) -> str | None:
-    """Without NUL and lone surrogates, which PostgreSQL's JSON refuses: a message is kept."""
+    """Lone surrogates (half an emoji, from a broken client) become "?": they cannot be
+    stored as UTF-8, and the rest of the message is kept."""
     if text is None:
         return None
-    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _storable(event: InboundEvent) -> InboundEvent:

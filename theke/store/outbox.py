@@ -18,6 +18,7 @@ __all__ = [
     "claim",
     "counts",
     "enqueue",
+    "extend_claim",
     "mark_failed",
     "mark_held",
     "mark_sent",
@@ -35,6 +36,7 @@ class NewMessage:
     is_reply: bool = True
     inbound_id: int | None = None
     purpose: str | None = None  # for a message that answers nothing: why it goes out
+    data: dict[str, Any] | None = None  # fills a WhatsApp template outside the window
     settled: str | None = None  # "sent" or "held": decided in the same transaction, no dispatch
     reason: str | None = None  # why it was held
 
@@ -55,6 +57,7 @@ class ClaimedMessage:
     purpose: str | None = None
     reachable: bool = True
     customer_id: str = ""
+    data: dict[str, Any] | None = None
 
 
 def enqueue(conn: Connection, messages: Sequence[NewMessage]) -> list[int]:
@@ -72,6 +75,7 @@ def enqueue(conn: Connection, messages: Sequence[NewMessage]) -> list[int]:
             "actor": message.actor,
             "is_reply": message.is_reply,
             "purpose": message.purpose,
+            "data": message.data,
             "inbound_id": message.inbound_id,
             "status": message.settled or "pending",
             "attempts": 1 if message.settled == "sent" else 0,
@@ -233,6 +237,7 @@ def _mark_claimed(
             outbox.c.is_reply,
             outbox.c.attempts,
             outbox.c.purpose,
+            outbox.c.data,
         )
     )
     claimed = [
@@ -251,10 +256,23 @@ def _mark_claimed(
             purpose=row["purpose"],
             reachable=queued[row["id"]].unreachable_at is None,
             customer_id=queued[row["id"]].customer_id,
+            data=row["data"],
         )
         for row in result.mappings()
     ]
     return sorted(claimed, key=lambda message: message.id)
+
+
+def extend_claim(conn: Connection, ids: Sequence[int], owner: str, ttl: float) -> int:
+    """Keep claimed rows ours ``ttl`` seconds longer while they are being sent; how many."""
+    if not ids:
+        return 0
+    result = conn.execute(
+        update(outbox)
+        .where(outbox.c.id.in_(list(ids)), _still_ours(owner))
+        .values(claimed_until=utcnow() + timedelta(seconds=ttl))
+    )
+    return int(result.rowcount)
 
 
 def mark_sent(conn: Connection, ids: Sequence[int], owner: str) -> int:

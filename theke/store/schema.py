@@ -185,6 +185,7 @@ outbox = Table(
     Column("actor", String(16), nullable=False),
     Column("is_reply", Boolean, nullable=False, default=True),
     Column("purpose", String(16), nullable=True),  # why a non-reply goes out: "reminder"
+    Column("data", _Json, nullable=True),  # what fills a WhatsApp template's parameters
     Column("inbound_id", _Id, nullable=True),
     Column("status", String(10), nullable=False, default="pending"),
     Column("attempts", Integer, nullable=False, default=0),

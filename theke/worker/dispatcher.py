@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy import Connection
 
+from theke.bot.config import WhatsAppTemplate
 from theke.channels.base import (
     Delivered,
     LocalDelivery,
@@ -19,6 +20,7 @@ from theke.channels.base import (
     announce,
     deliver_locally,
 )
+from theke.channels.whatsapp.templates import template_message
 from theke.content import from_json
 from theke.errors import (
     ContentError,
@@ -28,7 +30,7 @@ from theke.errors import (
     RecipientUnavailable,
 )
 from theke.observability import Metrics
-from theke.outreach.policy import Hold, OutboundMessage, PolicyContext, decide
+from theke.outreach.policy import Decision, Hold, OutboundMessage, PolicyContext, decide
 from theke.store import conversations, log, outbox
 from theke.store.database import Database
 from theke.store.outbox import ClaimedMessage, Failure
@@ -80,6 +82,7 @@ class Dispatcher:
         claim_seconds: float = 60.0,
         batch: int = 128,
         stop_seconds: float = 300.0,
+        templates: Callable[[], Mapping[str, WhatsAppTemplate]] = dict,
     ) -> None:
         self._db = db
         self._senders = senders
@@ -95,6 +98,7 @@ class Dispatcher:
         self._claim_seconds = claim_seconds
         self._batch = batch
         self._stop_seconds = stop_seconds
+        self._templates = templates
         self._stopped: dict[str, datetime] = {}  # channel -> when to try its token again
 
     async def run_once(self) -> int:
@@ -111,9 +115,16 @@ class Dispatcher:
         by_conversation: dict[str, list[ClaimedMessage]] = {}
         for message in claimed:
             by_conversation.setdefault(message.conversation_id, []).append(message)
-        await asyncio.gather(
-            *(self._deliver_in_order(messages, outcome) for messages in by_conversation.values())
-        )
+        keep = asyncio.create_task(self._keep_claim([message.id for message in claimed]))
+        try:
+            await asyncio.gather(
+                *(
+                    self._deliver_in_order(messages, outcome)
+                    for messages in by_conversation.values()
+                )
+            )
+        finally:
+            keep.cancel()
         local = [
             (
                 message.channel,
@@ -133,6 +144,15 @@ class Dispatcher:
         await announce(delivered)
         return len(claimed) - len(outcome.untried)
 
+    async def _keep_claim(self, ids: list[int]) -> None:
+        """While a slow platform takes its time, renew the claim before it lapses: another
+        dispatcher would send the same messages again."""
+        while True:
+            await asyncio.sleep(self._claim_seconds / 3)
+            await self._db.write(
+                lambda conn: outbox.extend_claim(conn, ids, self._owner, self._claim_seconds)
+            )
+
     async def _deliver_in_order(
         self, messages: Sequence[ClaimedMessage], outcome: _Outcome
     ) -> None:
@@ -146,20 +166,7 @@ class Dispatcher:
     async def _deliver(self, message: ClaimedMessage, outcome: _Outcome) -> bool:
         """Deliver one message; False when later messages of its conversation must wait."""
         now = utcnow()
-        decision = decide(
-            OutboundMessage(
-                channel=message.channel,
-                actor=message.actor,  # type: ignore[arg-type]
-                is_reply=message.is_reply,
-                purpose=message.purpose,
-            ),
-            PolicyContext(
-                now=now,
-                mode=message.mode,
-                last_inbound_at=message.last_inbound_at,
-                reachable=message.reachable,
-            ),
-        )
+        decision = self._decide(message, now)
         if isinstance(decision, Hold):
             outcome.held.append((message.id, decision.reason))
             self._metrics.held.labels(decision.reason).inc()
@@ -192,6 +199,31 @@ class Dispatcher:
         outcome.sent.append(message.id)
         self._metrics.messages_out.labels(message.channel).inc()
         return True
+
+    def _decide(self, message: ClaimedMessage, now: datetime) -> Decision:
+        """The policy's answer; on WhatsApp past the window, with the purpose's template."""
+        outbound = OutboundMessage(
+            channel=message.channel,
+            actor=message.actor,  # type: ignore[arg-type]
+            is_reply=message.is_reply,
+            purpose=message.purpose,
+        )
+        context = PolicyContext(
+            now=now,
+            mode=message.mode,
+            last_inbound_at=message.last_inbound_at,
+            reachable=message.reachable,
+        )
+        decision = decide(outbound, context)
+        if not (isinstance(decision, Hold) and decision.reason == "needs_template"):
+            return decision
+        template = self._templates().get(message.purpose or "")
+        if template is None:
+            return decision
+        decision = decide(replace(outbound, template=True), context)
+        if isinstance(decision, Hold):
+            return decision
+        return replace(decision, template=template_message(template, message.data or {}))
 
     def _failed(
         self, message: ClaimedMessage, exc: DeliveryError, now: datetime, outcome: _Outcome

@@ -59,7 +59,14 @@ class Shop:
         assert (await self.deliver(body)).status_code == 200
         await self.work()
 
-    async def enqueue(self, actor: str, text: str) -> None:
+    async def enqueue(
+        self,
+        actor: str,
+        text: str,
+        *,
+        purpose: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
         """A message that answers nothing the customer just did (an agent's, an update)."""
         from theke.store import outbox as outbox_store
         from theke.store.outbox import NewMessage
@@ -74,6 +81,8 @@ class Shop:
             content={"type": "text", "text": text},
             actor=actor,
             is_reply=False,
+            purpose=purpose,
+            data=data,
         )
         self.runtime.db.write_now(lambda conn: outbox_store.enqueue(conn, [message]))
         await self.runtime.dispatcher("w").run_once()
@@ -248,3 +257,26 @@ async def test_a_late_failed_status_for_an_undeliverable_number_marks_it_unreach
     assert "message.failed" in shop.log()
     await shop.enqueue("agent", "Hallo Kim?")
     assert shop.outbox()[-1] == ("held", "unreachable")
+
+
+async def test_past_the_window_an_order_update_goes_out_as_the_approved_template(
+    shop: Shop,
+) -> None:
+    shop.api.whatsapp_add_template("sohle_order_update", "de", body_params=3)
+    await shop.customer_says("Hallo")
+    long_ago = utcnow() - timedelta(days=3)
+    shop.runtime.db.write_now(
+        lambda conn: conn.execute(update(conversations).values(last_inbound_at=long_ago))
+    )
+    shop.api.whatsapp_user_wrote(KIM, at=long_ago.timestamp())
+    data = {"customer_name": "Kim", "order_number": "SC-123456", "status": "unterwegs"}
+    await shop.enqueue(
+        "system", "Deine Bestellung SC-123456 ist unterwegs.", purpose="order_update", data=data
+    )
+    assert shop.outbox()[-1] == ("sent", None)
+    template = shop.api.whatsapp_sent(KIM)[-1].body["template"]
+    assert template["name"] == "sohle_order_update"
+    parameters = [p["text"] for p in template["components"][0]["parameters"]]
+    assert parameters == ["Kim", "SC-123456", "unterwegs"]
+    await shop.enqueue("system", "Neu im Laden!", purpose="promotion")  # no template, no consent
+    assert shop.outbox()[-1] == ("held", "no_consent")

@@ -56,8 +56,11 @@ class WhatsAppSender:
     ) -> None:
         from theke.channels.whatsapp.render import render
 
-        payload_id = await payload_keys(self._db, content, lambda p: len(p) > _ID_MAX)
-        bodies = render(content, recipient, public_url=self._public_url, payload_id=payload_id)
+        if allow.template is not None:  # outside the window: the approved template instead
+            bodies: list[dict[str, Any]] = [dict(allow.template)]
+        else:
+            payload_id = await payload_keys(self._db, content, lambda p: len(p) > _ID_MAX)
+            bodies = render(content, recipient, public_url=self._public_url, payload_id=payload_id)
         for body in bodies:
             await self._post(
                 recipient,

@@ -1,5 +1,6 @@
 """Messenger and WhatsApp: the bot paused by a person in Meta's inbox, unreachable
-customers, marketing-messages opt-ins, and the comments under the shop's posts.
+customers, marketing-messages opt-ins, template data on outgoing messages, and the
+comments under the shop's posts.
 
 Revision ID: 0006
 Revises: 0005
@@ -23,6 +24,8 @@ def upgrade() -> None:
     with op.batch_alter_table("conversations") as batch_op:
         batch_op.add_column(sa.Column("human_until", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("unreachable_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("outbox") as batch_op:
+        batch_op.add_column(sa.Column("data", sa.JSON(), nullable=True))
     op.create_table(
         "optins",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -67,6 +70,8 @@ def downgrade() -> None:
     op.drop_index("ix_comments_post", table_name="comments")
     op.drop_table("comments")
     op.drop_table("optins")
+    with op.batch_alter_table("outbox") as batch_op:
+        batch_op.drop_column("data")
     with op.batch_alter_table("conversations") as batch_op:
         batch_op.drop_column("unreachable_at")
         batch_op.drop_column("human_until")
