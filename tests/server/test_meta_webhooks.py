@@ -175,3 +175,21 @@ async def test_odd_characters_are_stored_not_refused(client: httpx.AsyncClient) 
         lambda conn: conn.execute(select(inbound_events.c.payload)).scalar_one()
     )
     assert payload["text"] == "Hallo\u0000 ? kaputt"
+
+
+async def test_an_oversized_delivery_is_refused_before_it_is_read(
+    client: httpx.AsyncClient,
+) -> None:
+    huge = _delivery([_messaging("p1", "m.big", "x" * 300_000)])
+    assert (await _post(client, "/webhooks/messenger", huge)).status_code == 413
+    assert _count(client, inbound_events) == 0
+
+
+async def test_deliveries_for_another_page_or_number_are_acknowledged_and_ignored(
+    client: httpx.AsyncClient,
+) -> None:
+    other = _delivery([_messaging("p1", "m.other", "Hallo")]).replace(
+        f'"id": "{PAGE}"'.encode(), b'"id": "9999"'
+    )
+    assert (await _post(client, "/webhooks/messenger", other)).status_code == 200
+    assert _count(client, inbound_events) == 0

@@ -9,11 +9,16 @@ because the same number means different things on the two platforms.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-__all__ = ["GraphClient", "GraphError"]
+from theke.channels._outgoing import Gate
+from theke.errors import DeliveryError
+from theke.store.database import Database
+
+__all__ = ["GraphClient", "GraphError", "GraphSender"]
 
 _TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
@@ -88,3 +93,40 @@ def _error(status: int, body: object) -> GraphError:
         subcode if isinstance(subcode, int) else None,
         message[:500],
     )
+
+
+class GraphSender:
+    """What the Messenger and WhatsApp senders share: one messages endpoint, the rate
+    limit before each call, and the channel's own reading of Meta's error codes."""
+
+    channel: str
+
+    def __init__(
+        self,
+        client: GraphClient,
+        db: Database,
+        *,
+        account: str,
+        public_url: str,
+        delivery_error: Callable[[GraphError], DeliveryError],
+        gate: Gate | None = None,
+    ) -> None:
+        self._client = client
+        self._db = db
+        self._path = f"{account}/messages"
+        self._public_url = public_url
+        self._delivery_error = delivery_error
+        self._gate = gate
+
+    async def _post(self, recipient: str, body: dict[str, Any]) -> None:
+        if self._gate is not None:
+            await self._gate.wait(recipient)
+        try:
+            await self._client.post(self._path, body)
+        except GraphError as exc:
+            raise self._delivery_error(exc) from exc
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"{self.channel}: {type(exc).__name__}", code="network") from exc
+
+    async def close(self) -> None:
+        await self._client.close()

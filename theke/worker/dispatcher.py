@@ -30,8 +30,15 @@ from theke.errors import (
     RecipientUnavailable,
 )
 from theke.observability import Metrics
-from theke.outreach.policy import Decision, Hold, OutboundMessage, PolicyContext, decide
-from theke.store import conversations, log, outbox
+from theke.outreach.policy import (
+    STANDARD_WINDOW,
+    Decision,
+    Hold,
+    OutboundMessage,
+    PolicyContext,
+    decide,
+)
+from theke.store import conversations, log, optins, outbox
 from theke.store.database import Database
 from theke.store.outbox import ClaimedMessage, Failure
 from theke.store.schema import utcnow
@@ -166,7 +173,8 @@ class Dispatcher:
     async def _deliver(self, message: ClaimedMessage, outcome: _Outcome) -> bool:
         """Deliver one message; False when later messages of its conversation must wait."""
         now = utcnow()
-        decision = self._decide(message, now)
+        token = await self._optin_token(message, now)
+        decision = self._decide(message, now, token)
         if isinstance(decision, Hold):
             outcome.held.append((message.id, decision.reason))
             self._metrics.held.labels(decision.reason).inc()
@@ -200,7 +208,20 @@ class Dispatcher:
         self._metrics.messages_out.labels(message.channel).inc()
         return True
 
-    def _decide(self, message: ClaimedMessage, now: datetime) -> Decision:
+    async def _optin_token(self, message: ClaimedMessage, now: datetime) -> str | None:
+        """Messenger past the window: the token the customer granted for the message's topic
+        (``data["topic"]``, else its purpose), if any."""
+        last = message.last_inbound_at
+        if message.channel != "messenger" or message.is_reply or message.purpose is None:
+            return None
+        if last is not None and now - last <= STANDARD_WINDOW:
+            return None
+        topic = str((message.data or {}).get("topic") or message.purpose)
+        return await self._db.read(
+            lambda conn: optins.token_for(conn, message.conversation_id, topic, now)
+        )
+
+    def _decide(self, message: ClaimedMessage, now: datetime, token: str | None) -> Decision:
         """The policy's answer; on WhatsApp past the window, with the purpose's template."""
         outbound = OutboundMessage(
             channel=message.channel,
@@ -213,6 +234,7 @@ class Dispatcher:
             mode=message.mode,
             last_inbound_at=message.last_inbound_at,
             reachable=message.reachable,
+            optin_token=token,
         )
         decision = decide(outbound, context)
         if not (isinstance(decision, Hold) and decision.reason == "needs_template"):

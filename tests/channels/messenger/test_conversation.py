@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from tests.channels.meta_shop import MetaShop, meta_shop
 from tests.conftest import make_settings
-from theke.runtime import Runtime
-from theke.server.app import create_app
-from theke.store.schema import conversations, events, outbox, utcnow
+from theke.store.schema import events, utcnow
 from theke.testing.graph_api import GraphApi
 from theke.testing.meta_webhooks import (
     messenger_quick_reply,
     messenger_text,
-    sign,
 )
 
 PAGE = "1111"
@@ -30,44 +25,11 @@ SECRET = "messenger-app-secret"
 ANNA = "24000000000001"
 
 
-@dataclass
-class Shop:
-    api: GraphApi
-    runtime: Runtime
-    http: httpx.AsyncClient
-
-    async def deliver(self, body: dict[str, Any]) -> httpx.Response:
-        raw = json.dumps(body).encode()
-        headers = {"X-Hub-Signature-256": sign(raw, SECRET), "Content-Type": "application/json"}
-        return await self.http.post("/webhooks/messenger", content=raw, headers=headers)
-
+class Shop(MetaShop):
     async def customer_says(self, text: str, psid: str = ANNA) -> None:
         self.api.messenger_user_wrote(psid)
         assert (await self.deliver(messenger_text(PAGE, psid, text))).status_code == 200
         await self.work()
-
-    async def enqueue(self, actor: str, text: str) -> None:
-        """A message that answers nothing the customer just did (an agent's, an update)."""
-        from theke.store import outbox as outbox_store
-        from theke.store.outbox import NewMessage
-
-        conversation_id = self.runtime.db.read_now(
-            lambda conn: conn.execute(select(conversations.c.id)).scalar_one()
-        )
-        message = NewMessage(
-            conversation_id=conversation_id,
-            channel="messenger",
-            recipient=ANNA,
-            content={"type": "text", "text": text},
-            actor=actor,
-            is_reply=False,
-        )
-        self.runtime.db.write_now(lambda conn: outbox_store.enqueue(conn, [message]))
-        await self.runtime.dispatcher("w").run_once()
-
-    async def work(self) -> None:
-        await self.runtime.turns("w").run_once()
-        await self.runtime.dispatcher("w").run_once()
 
     def texts(self, psid: str = ANNA) -> list[str]:
         return [
@@ -75,23 +37,6 @@ class Shop:
             for call in self.api.messenger_sent(psid)
             if "message" in call.body
         ]
-
-    def outbox(self) -> list[tuple[str, str | None]]:
-        rows = self.runtime.db.read_now(
-            lambda conn: conn.execute(
-                select(outbox.c.status, outbox.c.error_code).order_by(outbox.c.id)
-            ).all()
-        )
-        return [(row.status, row.error_code) for row in rows]
-
-    def log(self) -> list[str]:
-        rows = self.runtime.db.read_now(
-            lambda conn: conn.execute(select(events.c.kind).order_by(events.c.id)).all()
-        )
-        return [row.kind for row in rows]
-
-    def set_conversation(self, **values: Any) -> None:
-        self.runtime.db.write_now(lambda conn: conn.execute(update(conversations).values(**values)))
 
 
 @pytest.fixture
@@ -114,14 +59,8 @@ async def shop(database_url: str, api: GraphApi, tmp_path: Path) -> AsyncIterato
         media_dir=tmp_path / "media",
         media_hosts=[api.base_url.split("/")[2]],  # the fake's CDN runs on 127.0.0.1:PORT
     )
-    runtime = await Runtime.open(settings, migrate=False)
-    app = create_app(runtime, run_worker=False)
-    transport = httpx.ASGITransport(app=app)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://theke.test") as http:
-            yield Shop(api, runtime, http)
-    finally:
-        await runtime.close()
+    async with meta_shop(settings, "messenger", ANNA, SECRET, api) as shop:
+        yield Shop(**vars(shop))
 
 
 async def test_a_customer_writes_and_gets_the_answer_in_messenger(shop: Shop) -> None:
@@ -239,7 +178,7 @@ async def test_a_picture_the_customer_sends_is_kept(shop: Shop, tmp_path: Path) 
     await shop.work()
     from theke.store.schema import scheduled_jobs
 
-    await shop.runtime.loops("w")._jobs.run_once()  # type: ignore[attr-defined]
+    await shop.fetch_media()
     rows = shop.runtime.db.read_now(
         lambda conn: conn.execute(
             select(events.c.kind, events.c.data).where(events.c.kind.like("media.%"))
@@ -263,3 +202,45 @@ def _echo(text: str, *, app_id: str, metadata: str | None = None) -> dict[str, A
     if metadata is not None:
         item["message"]["metadata"] = metadata
     return body
+
+
+async def test_a_granted_opt_in_carries_a_back_in_stock_message_past_the_window(
+    shop: Shop,
+) -> None:
+    await shop.customer_says("Hallo")
+    expires = utcnow() + timedelta(days=180)
+    token = shop.api.messenger_issue_optin_token(ANNA, expires.timestamp())
+
+    def optin(status: str | None = None) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "type": "notification_messages",
+            "payload": "back_in_stock",
+            "notification_messages_token": token,
+            "token_expiry_timestamp": int(expires.timestamp() * 1000),
+            "notification_messages_frequency": "DAILY",
+            "title": "Wieder da?",
+        }
+        if status is not None:
+            fields["notification_messages_status"] = status
+        body = messenger_text(PAGE, ANNA, "x")
+        item = body["entry"][0]["messaging"][0]
+        del item["message"]
+        item["optin"] = fields
+        return body
+
+    assert (await shop.deliver(optin())).status_code == 200
+    await shop.work()
+    assert "optin.granted" in shop.log()
+    shop.set_conversation(last_inbound_at=utcnow() - timedelta(days=3))
+    shop.api.messenger_user_wrote(ANNA, at=(utcnow() - timedelta(days=3)).timestamp())
+    await shop.enqueue("system", "Der Runner ist wieder da!", purpose="back_in_stock")
+    assert shop.outbox()[-1] == ("sent", None)
+    assert shop.api.messenger_sent(ANNA)[-1].body["recipient"] == {
+        "notification_messages_token": token
+    }
+    stop = optin("STOP_NOTIFICATIONS")
+    stop["entry"][0]["messaging"][0]["timestamp"] += 1  # a later event than the opt-in
+    assert (await shop.deliver(stop)).status_code == 200
+    await shop.work()
+    await shop.enqueue("system", "Und noch ein Angebot!", purpose="back_in_stock")
+    assert shop.outbox()[-1] == ("held", "outside_window")

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from sqlalchemy import select, update
 
+from tests.channels.meta_shop import MetaShop, meta_shop
 from tests.conftest import make_settings
-from theke.runtime import Runtime
-from theke.server.app import create_app
-from theke.store.schema import conversations, events, outbox, utcnow
+from theke.store.schema import utcnow
 from theke.testing.graph_api import GraphApi
 from theke.testing.meta_webhooks import (
-    sign,
     whatsapp_button_reply,
     whatsapp_list_reply,
     whatsapp_status,
@@ -31,17 +25,7 @@ SECRET = "whatsapp-app-secret"
 KIM = "4915112345678"
 
 
-@dataclass
-class Shop:
-    api: GraphApi
-    runtime: Runtime
-    http: httpx.AsyncClient
-
-    async def deliver(self, body: dict[str, Any]) -> httpx.Response:
-        raw = json.dumps(body).encode()
-        headers = {"X-Hub-Signature-256": sign(raw, SECRET), "Content-Type": "application/json"}
-        return await self.http.post("/webhooks/whatsapp", content=raw, headers=headers)
-
+class Shop(MetaShop):
     async def customer_says(self, text: str) -> None:
         wamid = self.api.whatsapp_user_wrote(KIM, text)
         body = whatsapp_text(NUMBER, KIM, text, wamid=wamid)
@@ -59,54 +43,8 @@ class Shop:
         assert (await self.deliver(body)).status_code == 200
         await self.work()
 
-    async def enqueue(
-        self,
-        actor: str,
-        text: str,
-        *,
-        purpose: str | None = None,
-        data: dict[str, Any] | None = None,
-    ) -> None:
-        """A message that answers nothing the customer just did (an agent's, an update)."""
-        from theke.store import outbox as outbox_store
-        from theke.store.outbox import NewMessage
-
-        conversation_id = self.runtime.db.read_now(
-            lambda conn: conn.execute(select(conversations.c.id)).scalar_one()
-        )
-        message = NewMessage(
-            conversation_id=conversation_id,
-            channel="whatsapp",
-            recipient=KIM,
-            content={"type": "text", "text": text},
-            actor=actor,
-            is_reply=False,
-            purpose=purpose,
-            data=data,
-        )
-        self.runtime.db.write_now(lambda conn: outbox_store.enqueue(conn, [message]))
-        await self.runtime.dispatcher("w").run_once()
-
-    async def work(self) -> None:
-        await self.runtime.turns("w").run_once()
-        await self.runtime.dispatcher("w").run_once()
-
     def messages(self) -> list[dict[str, Any]]:
         return [call.body for call in self.api.whatsapp_sent(KIM) if "type" in call.body]
-
-    def outbox(self) -> list[tuple[str, str | None]]:
-        rows = self.runtime.db.read_now(
-            lambda conn: conn.execute(
-                select(outbox.c.status, outbox.c.error_code).order_by(outbox.c.id)
-            ).all()
-        )
-        return [(row.status, row.error_code) for row in rows]
-
-    def log(self) -> list[str]:
-        rows = self.runtime.db.read_now(
-            lambda conn: conn.execute(select(events.c.kind).order_by(events.c.id)).all()
-        )
-        return [row.kind for row in rows]
 
 
 @pytest.fixture
@@ -128,14 +66,8 @@ async def shop(database_url: str, api: GraphApi, tmp_path: Path) -> AsyncIterato
         media_dir=tmp_path / "media",
         media_hosts=[api.base_url.split("/")[2]],
     )
-    runtime = await Runtime.open(settings, migrate=False)
-    app = create_app(runtime, run_worker=False)
-    transport = httpx.ASGITransport(app=app)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://theke.test") as http:
-            yield Shop(api, runtime, http)
-    finally:
-        await runtime.close()
+    async with meta_shop(settings, "whatsapp", KIM, SECRET, api) as shop:
+        yield Shop(**vars(shop))
 
 
 def _text(body: dict[str, Any]) -> str:
@@ -181,25 +113,8 @@ async def test_the_advice_runs_on_reply_buttons_and_lists_up_to_the_products(sho
 
 async def test_after_24_hours_free_text_is_held_for_a_template(shop: Shop) -> None:
     await shop.customer_says("Hallo")
-    day_ago = utcnow() - timedelta(hours=25)
-    shop.runtime.db.write_now(
-        lambda conn: conn.execute(update(conversations).values(last_inbound_at=day_ago))
-    )
-    from theke.store import outbox as outbox_store
-    from theke.store.outbox import NewMessage
-
-    conversation_id = shop.runtime.db.read_now(
-        lambda conn: conn.execute(select(conversations.c.id)).scalar_one()
-    )
-    message = NewMessage(
-        conversation_id=conversation_id,
-        channel="whatsapp",
-        recipient=KIM,
-        content={"type": "text", "text": "Deine Bestellung ist unterwegs."},
-        actor="agent",
-    )
-    shop.runtime.db.write_now(lambda conn: outbox_store.enqueue(conn, [message]))
-    await shop.runtime.dispatcher("w").run_once()
+    shop.set_conversation(last_inbound_at=utcnow() - timedelta(hours=25))
+    await shop.enqueue("agent", "Deine Bestellung ist unterwegs.")
     assert shop.outbox()[-1] == ("held", "needs_template")
 
 
@@ -238,7 +153,7 @@ async def test_a_voice_message_is_fetched_with_the_token_and_kept(shop: Shop) ->
     message |= {"type": "audio", "audio": {"id": media_id, "mime_type": "audio/ogg", "voice": True}}
     assert (await shop.deliver(body)).status_code == 200
     await shop.work()
-    await shop.runtime.loops("w")._jobs.run_once()  # type: ignore[attr-defined]
+    await shop.fetch_media()
     assert "media.stored" in shop.log()
     stored = [
         path for path in (shop.runtime.settings.resolved_media_dir()).rglob("*") if path.is_file()
@@ -265,9 +180,7 @@ async def test_past_the_window_an_order_update_goes_out_as_the_approved_template
     shop.api.whatsapp_add_template("sohle_order_update", "de", body_params=3)
     await shop.customer_says("Hallo")
     long_ago = utcnow() - timedelta(days=3)
-    shop.runtime.db.write_now(
-        lambda conn: conn.execute(update(conversations).values(last_inbound_at=long_ago))
-    )
+    shop.set_conversation(last_inbound_at=long_ago)
     shop.api.whatsapp_user_wrote(KIM, at=long_ago.timestamp())
     data = {"customer_name": "Kim", "order_number": "SC-123456", "status": "unterwegs"}
     await shop.enqueue(

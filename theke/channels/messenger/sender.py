@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import structlog
 
 from theke.channels._outgoing import Gate, payload_keys
 from theke.channels.base import InboundEvent
-from theke.channels.graph import GraphClient, GraphError
+from theke.channels.graph import GraphClient, GraphSender
 from theke.channels.messenger.errors import delivery_error
 from theke.content import Content
 from theke.errors import DeliveryError
@@ -36,7 +35,7 @@ def metadata_for(outbox_id: int) -> str:
     return f"theke:{outbox_id}"
 
 
-class MessengerSender:
+class MessengerSender(GraphSender):
     """The ``messenger`` channel's sender, for one Page."""
 
     channel = "messenger"
@@ -50,11 +49,14 @@ class MessengerSender:
         public_url: str,
         gate: Gate | None = None,
     ) -> None:
-        self._client = client
-        self._db = db
-        self._path = f"{page_id}/messages"
-        self._public_url = public_url
-        self._gate = gate
+        super().__init__(
+            client,
+            db,
+            account=page_id,
+            public_url=public_url,
+            delivery_error=delivery_error,
+            gate=gate,
+        )
 
     async def send(
         self, recipient: str, content: Content, *, outbox_id: int, allow: Allow = SEND
@@ -79,19 +81,6 @@ class MessengerSender:
     async def locate(self, attachment: dict[str, Any]) -> tuple[str, dict[str, str]]:
         """Where a customer's attachment can be fetched: its CDN link, no token needed."""
         return str(attachment.get("url") or ""), {}
-
-    async def _post(self, recipient: str, body: dict[str, Any]) -> None:
-        if self._gate is not None:
-            await self._gate.wait(recipient)
-        try:
-            await self._client.post(self._path, body)
-        except GraphError as exc:
-            raise delivery_error(exc) from exc
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"messenger: {type(exc).__name__}", code="network") from exc
-
-    async def close(self) -> None:
-        await self._client.close()
 
 
 def _addressed(body: dict[str, Any], psid: str, allow: Allow, outbox_id: int) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import structlog
 
 from theke.channels._outgoing import Gate, payload_keys
 from theke.channels.base import InboundEvent
-from theke.channels.graph import GraphClient, GraphError
+from theke.channels.graph import GraphClient, GraphError, GraphSender
 from theke.channels.media import MediaRefused
 from theke.channels.whatsapp.errors import delivery_error
 from theke.content import Content
@@ -31,7 +31,7 @@ _ID_MAX = 200  # the shorter of a reply button's (256) and a list row's (200) id
 _log = structlog.get_logger("theke.channels.whatsapp")
 
 
-class WhatsAppSender:
+class WhatsAppSender(GraphSender):
     """The ``whatsapp`` channel's sender, for one business phone number."""
 
     channel = "whatsapp"
@@ -45,11 +45,14 @@ class WhatsAppSender:
         public_url: str,
         gate: Gate | None = None,
     ) -> None:
-        self._client = client
-        self._db = db
-        self._path = f"{phone_number_id}/messages"
-        self._public_url = public_url
-        self._gate = gate
+        super().__init__(
+            client,
+            db,
+            account=phone_number_id,
+            public_url=public_url,
+            delivery_error=delivery_error,
+            gate=gate,
+        )
 
     async def send(
         self, recipient: str, content: Content, *, outbox_id: int, allow: Allow = SEND
@@ -95,16 +98,3 @@ class WhatsAppSender:
         except httpx.HTTPError as exc:
             raise MediaRefused("network", f"whatsapp media {media_id}: {exc!r}") from exc
         return str(info.get("url") or ""), self._client.headers
-
-    async def _post(self, recipient: str, body: dict[str, Any]) -> None:
-        if self._gate is not None:
-            await self._gate.wait(recipient)
-        try:
-            await self._client.post(self._path, body)
-        except GraphError as exc:
-            raise delivery_error(exc) from exc
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"whatsapp: {type(exc).__name__}", code="network") from exc
-
-    async def close(self) -> None:
-        await self._client.close()
