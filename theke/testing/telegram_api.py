@@ -14,7 +14,9 @@ Mirrored Bot API behaviour (https://core.telegram.org/bots/api):
 - text, caption, keyboard and secret-token limits as in :mod:`theke.testing._telegram_rules`;
 - in a private chat the user's and the bot's messages share one ``message_id`` sequence;
 - a callback query can be answered once, and only if it was sent (``update_callback``);
-- 429 answers carry ``parameters.retry_after`` like Telegram's flood control.
+- 429 answers carry ``parameters.retry_after`` like Telegram's flood control;
+- files users sent (``add_file``) are described by ``getFile`` and downloaded from
+  ``/file/bot{token}/{file_path}``.
 """
 
 from __future__ import annotations
@@ -123,6 +125,8 @@ class TelegramApi:
         self._webhook = WebhookInfo()
         self._update_ids = itertools.count(100_000_001)
         self._query_ids = itertools.count(4_000_000_001)
+        self._file_ids = itertools.count(1000)
+        self._files: dict[str, tuple[str, bytes, str]] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -158,6 +162,17 @@ class TelegramApi:
             self._blocked.discard(chat_id)
             if chat_id not in self._chats:
                 self._chats[chat_id] = _Chat(chat_id, first_name, language_code)
+
+    def add_file(self, data: bytes, mime_type: str, *, kind: str = "photos") -> str:
+        """A file a user sent (a photo, a voice message, ...); returns its ``file_id``.
+
+        ``getFile`` then names its path, and ``{base_url}/file/bot{token}/{path}`` serves it.
+        """
+        with self._lock:
+            file_id = f"AgACAgIAAxkBAAI{next(self._file_ids)}"
+            extension = {"image/jpeg": ".jpg", "audio/ogg": ".oga"}.get(mime_type, "")
+            self._files[file_id] = (f"{kind}/file_{len(self._files)}{extension}", data, mime_type)
+            return file_id
 
     def block(self, chat_id: int) -> None:
         """The user blocked the bot: every send to them gets 403."""
@@ -258,6 +273,8 @@ class TelegramApi:
     # -- HTTP ------------------------------------------------------------------------------
 
     def _handle(self, http_method: str, path: str, params: dict[str, Any]) -> Reply:
+        if path.startswith("/file/"):
+            return self._download(path)
         method = path.rsplit("/", 1)[-1]
         with self._lock:
             try:
@@ -295,7 +312,32 @@ class TelegramApi:
             "sendmediagroup": self._send_media_group,
             "sendchataction": self._send_chat_action,
             "answercallbackquery": self._answer_callback_query,
+            "getfile": self._get_file,
         }
+
+    def _get_file(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params.get("file_id") or "")
+        found = self._files.get(file_id)
+        if found is None:
+            raise Refusal(400, "Bad Request: invalid file_id")
+        path, data, _mime = found
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id[-8:],
+            "file_size": len(data),
+            "file_path": path,
+        }
+
+    def _download(self, path: str) -> Reply:
+        """``GET /file/bot<token>/<file_path>``: the file's bytes, as Telegram serves them."""
+        with self._lock:
+            prefix = f"/file/bot{self.token}/"
+            if not path.startswith(prefix) or self._revoked:
+                return Reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            for file_path, data, mime in self._files.values():
+                if path == prefix + file_path:
+                    return Reply(200, raw=data, content_type=mime)
+            return Reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
 
     # -- methods ---------------------------------------------------------------------------
 

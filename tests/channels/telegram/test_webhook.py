@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -28,9 +29,11 @@ def api() -> Iterator[TelegramApi]:
 
 
 @pytest.fixture
-async def runtime(database_url: str, api: TelegramApi) -> AsyncIterator[Runtime]:
+async def runtime(database_url: str, api: TelegramApi, tmp_path: Path) -> AsyncIterator[Runtime]:
     settings = make_settings(
         database_url,
+        media_dir=tmp_path / "media",
+        media_hosts=[api.base_url.split("/")[2]],  # the fake serves files on 127.0.0.1:PORT
         telegram_bot_token=TOKEN,
         telegram_secret_token=SECRET,
         telegram_api_base=api.base_url,
@@ -172,3 +175,31 @@ async def test_blocking_the_bot_is_recorded_and_never_answered(
         lambda conn: list(conn.execute(select(events.c.kind).order_by(events.c.id)).scalars())
     )
     assert kinds[-1] == "channel.blocked"
+
+
+async def test_a_photo_the_customer_sends_is_fetched_and_kept(
+    client: httpx.AsyncClient, runtime: Runtime, api: TelegramApi
+) -> None:
+    from theke.store.schema import events
+    from theke.worker.jobs import JobRunner
+    from theke.worker.media import MEDIA_JOB
+
+    photo = b"\xff\xd8\xff\xe0-a-photo-of-sneakers"
+    file_id = api.add_file(photo, "image/jpeg")
+    update = api.update_message(CHAT, "x")
+    del update["message"]["text"]
+    sizes = [{"file_id": file_id, "file_unique_id": "AQADx", "width": 800, "height": 600}]
+    update["message"]["photo"] = sizes
+    assert (
+        await client.post("/webhooks/telegram", json=update, headers=HEADERS)
+    ).status_code == 200
+    await _work(runtime)
+    await JobRunner(runtime.db, {MEDIA_JOB: runtime.media_job()}, owner="w").run_once()
+    stored = runtime.db.read_now(
+        lambda conn: conn.execute(
+            select(events.c.data).where(events.c.kind == "media.stored")
+        ).all()
+    )
+    assert [row.data["mime_type"] for row in stored] == ["image/jpeg"]
+    kept = [p for p in runtime.settings.resolved_media_dir().rglob("*") if p.is_file()]
+    assert any(path.read_bytes() == photo for path in kept)
