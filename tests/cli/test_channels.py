@@ -34,8 +34,7 @@ def test_check_names_every_missing_meta_setting() -> None:
     half = CliRunner().invoke(cli, ["channels", "check", "--bot", str(DEMO_BOT)], env=env)
     assert half.exit_code == 1
     assert (
-        "messenger: incomplete, missing THEKE_MESSENGER_APP_SECRET, "
-        "THEKE_MESSENGER_VERIFY_TOKEN, THEKE_MESSENGER_APP_ID"
+        "messenger: incomplete, missing THEKE_MESSENGER_APP_SECRET, THEKE_MESSENGER_VERIFY_TOKEN"
     ) in half.stdout
     assert "whatsapp: not configured (docs/channels/whatsapp.md)" in half.stdout
 

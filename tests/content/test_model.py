@@ -64,8 +64,10 @@ def test_content_is_frozen_and_refuses_unknown_fields() -> None:
 def test_quick_replies_take_one_to_thirteen() -> None:
     reply = QuickReply(title="Ja", payload="YES")
     assert len(QuickReplies(text="Weiter?", replies=(reply,) * 13).replies) == 13
-    with pytest.raises(ValidationError, match="at least 1"):
+    with pytest.raises(ValidationError, match="at least one reply"):
         QuickReplies(text="Weiter?", replies=())
+    share = QuickReplies(text="Deine Nummer?", share="phone")  # the platform's own button
+    assert share.replies == ()
     with pytest.raises(ValidationError, match="at most 13"):
         QuickReplies(text="Weiter?", replies=(reply,) * 14)
 

@@ -421,3 +421,15 @@ def test_the_profile_keeps_what_the_customer_likes(engine: Engine) -> None:
     chat.tap("theke:slot:category:running")
     assert chat.customer["likes"] == {"category": {"running": 2, "basketball": 1}}
     assert chat.customer["language"] == "de"
+
+
+def test_a_picture_or_a_sticker_gets_an_honest_answer_and_the_open_question_again(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine)
+    picture = texts(chat._send(Inbound(event="attachment")))
+    assert picture and "nicht ansehen" in picture[0]
+    asked = texts(chat._send(Inbound(event="widget_opened_on_running")))[-1]  # a flow asks
+    again = texts(chat._send(Inbound(event="unsupported")))
+    assert "nicht lesen" in again[0]
+    assert again[-1] == asked  # and the open question comes again

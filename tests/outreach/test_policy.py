@@ -69,9 +69,11 @@ def test_never_a_first_message_and_never_to_someone_unreachable(channel: str) ->
     assert decide(_reply(channel), _context(0.1, reachable=False)) == Hold("unreachable")
 
 
-def test_the_bot_is_silent_while_a_person_has_the_conversation() -> None:
+def test_the_bot_starts_nothing_while_a_person_has_the_conversation() -> None:
     human = _context(0.1, mode="human")
-    assert decide(_reply("messenger"), human) == Hold("human_mode")
+    assert decide(_update("messenger", "reminder"), human) == Hold("human_mode")
+    # What it answered before the hand-over (its announcement among it) still goes out.
+    assert decide(_reply("messenger"), human) == Allow("RESPONSE")
     assert decide(_reply("messenger", "agent"), human) == Allow("RESPONSE")
 
 

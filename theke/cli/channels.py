@@ -31,6 +31,12 @@ def check(bot: str | None) -> None:
         line, ok = _status(name, required, base)
         click.echo(line)
         complete = complete and ok
+        ready = line.startswith(f"{name}: ready")
+        if name == "messenger" and ready and not settings.messenger_app_id:
+            click.echo(
+                "note: without THEKE_MESSENGER_APP_ID a reply from another app (a live-chat "
+                "tool) is taken for one typed in Meta's Page inbox"
+            )
     if not settings.public_url.startswith("https://"):
         click.echo(
             f"note: THEKE_PUBLIC_URL is {settings.public_url}; Meta and Telegram deliver "
@@ -89,7 +95,6 @@ def _platforms(settings: Settings) -> list[tuple[str, list[tuple[str, object]], 
                 ("THEKE_MESSENGER_APP_SECRET", settings.messenger_app_secret),
                 ("THEKE_MESSENGER_VERIFY_TOKEN", settings.messenger_verify_token),
                 ("THEKE_MESSENGER_PAGE_ID", settings.messenger_page_id),
-                ("THEKE_MESSENGER_APP_ID", settings.messenger_app_id),
             ],
             settings.messenger_api_base,
         ),

@@ -109,6 +109,8 @@ def listing(content: Content, locale: str = "de") -> str:
     match content:
         case Text():
             return content.text
+        case QuickReplies() if not content.replies:
+            return content.text
         case QuickReplies():
             lines = [f"{n}. {reply.title}" for n, reply in enumerate(content.replies, 1)]
             return "\n".join([content.text, *lines, phrase(locale, "hint")])

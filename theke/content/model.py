@@ -12,7 +12,14 @@ import re
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 __all__ = [
     "TEXT_MAX",
@@ -135,14 +142,30 @@ class QuickReply(_Model):
     """What the bot receives when it is tapped, 1 to 1,000 characters."""
 
 
+Share = Literal["phone", "email"]
+"""What a platform's own button can send from the customer's profile."""
+
+
 class QuickReplies(_Model):
     """A question with up to 13 suggested answers."""
 
     type: Literal["quick_replies"] = "quick_replies"
     text: _MessageText
     """The question, 1 to 20,000 characters."""
-    replies: Annotated[tuple[QuickReply, ...], Field(min_length=1, max_length=13)]
-    """The suggested answers, 1 to 13."""
+    replies: Annotated[tuple[QuickReply, ...], Field(max_length=13)] = ()
+    """The suggested answers, 0 to 13 (0 only with ``share``)."""
+    share: Share | None = None
+    """Also offer the platform's own button that answers with the customer's phone number
+    or e-mail address from their profile (Messenger's ``user_phone_number`` /
+    ``user_email`` quick reply, which Meta fills in and so confirms). Channels without
+    one show the question and the other answers; on Telegram customers share their
+    contact from the attachment menu."""
+
+    @model_validator(mode="after")
+    def _something_to_tap(self) -> QuickReplies:
+        if not self.replies and self.share is None:
+            raise ValueError("replies: give at least one reply (or set share)")
+        return self
 
 
 class PostbackButton(_Model):

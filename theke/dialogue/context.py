@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from theke.content import Content, QuickReplies, QuickReply, Text
+from theke.content.model import Share
 from theke.dialogue import templates
 from theke.dialogue.actions import Subscription
 from theke.dialogue.slots import display
@@ -47,6 +48,7 @@ class TurnContext:
     subscriptions: list[Subscription] = field(default_factory=list)
     handoff: bool = False
     opt_out: bool = False
+    opt_in: bool = False
     profile_changed: bool = False
     returning: bool = False
     answered: bool = False  # whether something other than a fallback answered the input
@@ -96,17 +98,23 @@ class TurnContext:
         variables = self.variables()
         self.replies.extend(templates.render(message, variables) for message in messages)
 
-    def offer(self, replies: Sequence[QuickReply]) -> None:
-        """Attach quick replies to the last message (a text becomes a question with them)."""
-        if not replies:
+    def offer(self, replies: Sequence[QuickReply], *, share: Share | None = None) -> None:
+        """Attach quick replies to the last message (a text becomes a question with them);
+        ``share``: also the platform's own button that sends the customer's number or
+        e-mail address from their profile."""
+        if not replies and share is None:
             return
         last = self.replies[-1] if self.replies else None
         if isinstance(last, Text):
-            self.replies[-1] = QuickReplies(text=last.text, replies=tuple(replies)[:13])
+            self.replies[-1] = QuickReplies(
+                text=last.text, replies=tuple(replies)[:13], share=share
+            )
         elif isinstance(last, QuickReplies):
             merged = (*replies, *last.replies)
-            unique = {reply.payload: reply for reply in merged}
-            self.replies[-1] = QuickReplies(text=last.text, replies=tuple(unique.values())[:13])
+            unique = tuple({reply.payload: reply for reply in merged}.values())[:13]
+            self.replies[-1] = QuickReplies(
+                text=last.text, replies=unique, share=share or last.share
+            )
 
     def variables(self) -> dict[str, Any]:
         """What templates and conditions read: slots by name, ``customer``, ``bot``."""

@@ -49,6 +49,10 @@ SWITCH_CONFIDENCE = 0.85
 """How sure the language detection must be to answer a known customer in another language."""
 INTERNAL = "theke:"
 OPT_OUT = "STOP"
+OPT_IN = "START"
+_UNREAD = {"attachment": "media_received", "unsupported": "unreadable"}
+"""Events of messages without words (a picture, a sticker), and what the bot says to them
+unless a flow is triggered by the event (``trigger: {event: attachment}``)."""
 """The payload (and the keyword rules that send it) with which a customer withdraws every
 opt-in: back-in-stock wishes now, campaigns and order updates later."""
 OFFERS = {"resume": "theke:resume", "human": "theke:human"}
@@ -212,6 +216,11 @@ class Engine:
             ctx.event("referral", ref=inbound.referral[:200])
         if flow is None:
             ctx.event("trigger.unmatched", event=inbound.event)
+            if inbound.event in _UNREAD:  # no flow takes it: say so, never stay silent
+                ctx.system(_UNREAD[inbound.event])
+                open_question = runner.waiting(ctx)
+                if open_question is not None:
+                    runner.reask(ctx, *open_question)
             return
         runner.start(ctx, flow, None)
         ctx.answered = True
@@ -370,6 +379,9 @@ class Engine:
         if payload == OPT_OUT:  # whatever the owner answers, the opt-ins end here
             ctx.opt_out = True
             ctx.event("optout")
+        elif payload == OPT_IN:
+            ctx.opt_in = True
+            ctx.event("optin")
         if key is None:
             unknown_postback(ctx)
             return
@@ -414,6 +426,7 @@ class Engine:
             subscriptions=tuple(ctx.subscriptions),
             reminder=reminder,
             opt_out=ctx.opt_out,
+            opt_in=ctx.opt_in,
         )
 
     def _language(self, state: DialogueState) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 import structlog
 
 from theke.content import QuickReply, Text
+from theke.content.model import Share
 from theke.dialogue import slots as slot_values
 from theke.dialogue.actions import ActionContext, Invalid
 from theke.dialogue.context import TurnContext
@@ -451,7 +452,12 @@ def _offer_choices(ctx: TurnContext, flow: Flow, ask: Ask) -> None:
         )
         for choice in spec.choices
     )
-    ctx.offer(replies)
+    share: Share | None = None  # a number or address: the platform's own button too
+    if spec.type == "phone":
+        share = "phone"
+    elif spec.type == "email":
+        share = "email"
+    ctx.offer(replies, share=share)
 
 
 def _token(value: Any) -> str:

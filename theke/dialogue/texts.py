@@ -76,6 +76,20 @@ _TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
             "Ich bin mir nicht sicher, ob ich Sie richtig verstehe. Meinen Sie eins davon?",
             "I'm not sure I understand. Do you mean one of these?",
         ),
+        "media_received": (
+            "Danke! Bilder, Sprachnachrichten und Dateien kann ich selbst leider nicht ansehen. "
+            "Schreib mir kurz, worum es geht – oder frag nach jemandem aus dem Team.",
+            "Vielen Dank! Bilder, Sprachnachrichten und Dateien kann ich selbst leider nicht "
+            "ansehen. Schreiben Sie mir kurz, worum es geht – oder fragen Sie nach jemandem aus "
+            "dem Team.",
+            "Thanks! I can't look at pictures, voice messages or files myself. Tell me in a few "
+            "words what it's about, or ask for someone from the team.",
+        ),
+        "unreadable": (
+            "Das kann ich hier leider nicht lesen. Schreib mir einfach, worum es geht.",
+            "Das kann ich hier leider nicht lesen. Schreiben Sie mir einfach, worum es geht.",
+            "I can't read that here, I'm afraid. Just write to me what it's about.",
+        ),
         "second_miss": (
             "Das verstehe ich leider immer noch nicht. Soll ich dich mit einem Menschen aus "
             "unserem Team verbinden?",

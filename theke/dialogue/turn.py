@@ -48,7 +48,8 @@ class Turn:
     the customer wrote. ``handoff`` hands the conversation to a human;
     ``profile`` is the customer's changed profile (``None``: unchanged);
     ``subscriptions`` are opt-ins to store; ``reminder`` is one to schedule;
-    ``opt_out`` withdraws the customer's opt-ins (the ``STOP`` payload).
+    ``opt_out`` withdraws the customer's opt-ins and stops every message the shop would
+    start on its own (the ``STOP`` payload); ``opt_in`` (``START``) allows them again.
     """
 
     state: dict[str, Any]
@@ -59,3 +60,4 @@ class Turn:
     subscriptions: tuple[Subscription, ...] = ()
     reminder: Reminder | None = None
     opt_out: bool = False  # STOP: every opt-in of the customer is withdrawn
+    opt_in: bool = False  # START: the shop may write on its own again (within the rules)

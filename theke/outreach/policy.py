@@ -2,7 +2,9 @@
 
 Rules for every channel:
 
-- the bot stays silent while a person has the conversation (``human_mode``);
+- the bot starts nothing while a person has the conversation (``human_mode``); its
+  answers to what the customer wrote before (the hand-over's own announcement among
+  them) still go out;
 - nothing goes to a customer who blocked us or whom the platform reports unreachable
   (``unreachable``), and never a first message to someone who never wrote (``never_wrote``);
 - a message the bot or the shop's system starts on its own (not a person's) needs a
@@ -108,7 +110,7 @@ _UPDATE = Allow(messaging_type="UPDATE")
 
 def decide(message: OutboundMessage, context: PolicyContext) -> Decision:
     """Allow the message (saying how to send it), or hold it back with a reason."""
-    if message.actor == "bot" and context.mode == "human":
+    if message.actor == "bot" and context.mode == "human" and not message.is_reply:
         return Hold("human_mode")
     if not context.reachable:
         return Hold("unreachable")

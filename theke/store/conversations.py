@@ -26,6 +26,7 @@ __all__ = [
     "save",
     "save_profiles",
     "set_mode",
+    "set_opted_out",
     "set_reachable",
 ]
 
@@ -190,6 +191,15 @@ def set_mode(
         update(conversations)
         .where(conversations.c.id == conversation_id)
         .values(mode=mode, human_until=until if mode == "human" else None, updated_at=utcnow())
+    )
+
+
+def set_opted_out(conn: Connection, customer_id: str, opted_out: bool) -> None:
+    """STOP (the shop starts nothing on its own any more) or START (it may again)."""
+    conn.execute(
+        update(customers)
+        .where(customers.c.id == customer_id)
+        .values(opted_out_at=utcnow() if opted_out else None)
     )
 
 

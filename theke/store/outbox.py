@@ -9,12 +9,13 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, exists, func, or_, select, update
 
-from theke.store.schema import conversations, outbox, utcnow
+from theke.store.schema import conversations, customers, outbox, utcnow
 
 __all__ = [
     "ClaimedMessage",
     "Failure",
     "NewMessage",
+    "asked_to_share",
     "claim",
     "counts",
     "enqueue",
@@ -58,6 +59,7 @@ class ClaimedMessage:
     reachable: bool = True
     customer_id: str = ""
     data: dict[str, Any] | None = None
+    opted_out: bool = False  # the customer sent STOP
 
 
 def enqueue(conn: Connection, messages: Sequence[NewMessage]) -> list[int]:
@@ -124,6 +126,7 @@ class _Queued:
     last_inbound_at: datetime | None
     unreachable_at: datetime | None
     customer_id: str
+    opted_out_at: datetime | None
 
     def due(self, now: datetime) -> bool:
         if self.status == "pending":
@@ -186,8 +189,10 @@ def _queued(conn: Connection, conversation_ids: list[str], limit: int) -> list[_
             conversations.c.last_inbound_at,
             conversations.c.unreachable_at,
             conversations.c.customer_id,
+            customers.c.opted_out_at,
         )
         .join_from(outbox, conversations, conversations.c.id == outbox.c.conversation_id)
+        .join(customers, customers.c.id == conversations.c.customer_id)
         .where(
             outbox.c.conversation_id.in_(conversation_ids),
             outbox.c.status.in_(("pending", "inflight")),
@@ -257,6 +262,7 @@ def _mark_claimed(
             reachable=queued[row["id"]].unreachable_at is None,
             customer_id=queued[row["id"]].customer_id,
             data=row["data"],
+            opted_out=queued[row["id"]].opted_out_at is not None,
         )
         for row in result.mappings()
     ]
@@ -300,6 +306,7 @@ class Failure:
     code: str
     error: str
     retry_at: datetime | None = None
+    counts: bool = True  # False: the channel failed, not the message (a refused token)
 
 
 def mark_failed(conn: Connection, failures: Sequence[Failure], owner: str) -> None:
@@ -313,7 +320,7 @@ def mark_failed(conn: Connection, failures: Sequence[Failure], owner: str) -> No
             .values(
                 status="pending",
                 next_attempt_at=bindparam("retry_at"),
-                attempts=outbox.c.attempts + 1,
+                attempts=outbox.c.attempts + bindparam("increment"),
                 error_code=bindparam("code"),
                 last_error=bindparam("error"),
                 claimed_by=None,
@@ -343,6 +350,7 @@ def _failure_row(failure: Failure) -> dict[str, Any]:
     }
     if failure.retry_at is not None:
         row["retry_at"] = failure.retry_at
+        row["increment"] = 1 if failure.counts else 0
     return row
 
 
@@ -365,6 +373,25 @@ def release(conn: Connection, ids: Sequence[int], owner: str) -> None:
             .where(outbox.c.id.in_(list(ids)), _still_ours(owner))
             .values(status="pending", claimed_by=None, claimed_until=None)
         )
+
+
+def asked_to_share(
+    conn: Connection, conversation_id: str, kind: str, inbound_id: int, recent: int = 3
+) -> bool:
+    """Whether one of the bot's last ``recent`` messages before the inbound event
+    ``inbound_id`` offered the platform's own "share my ``kind``" button."""
+    rows = conn.execute(
+        select(outbox.c.content)
+        .where(
+            outbox.c.conversation_id == conversation_id,
+            or_(outbox.c.inbound_id.is_(None), outbox.c.inbound_id < inbound_id),
+        )
+        .order_by(outbox.c.id.desc())
+        .limit(recent)
+    )
+    return any(
+        isinstance(content, dict) and content.get("share") == kind for content in rows.scalars()
+    )
 
 
 def counts(conn: Connection) -> dict[str, int]:

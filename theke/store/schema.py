@@ -100,6 +100,8 @@ customers = Table(
     Column("last_seen_at", UTCDateTime(), nullable=True),
     Column("language", String(16), nullable=True),
     Column("profile", _Json, nullable=False, default=dict),
+    # STOP: nothing the shop starts on its own reaches this customer until START.
+    Column("opted_out_at", UTCDateTime(), nullable=True),
 )
 
 identities = Table(

@@ -234,6 +234,7 @@ class Dispatcher:
             mode=message.mode,
             last_inbound_at=message.last_inbound_at,
             reachable=message.reachable,
+            opted_out=message.opted_out,
             optin_token=token,
         )
         decision = decide(outbound, context)
@@ -254,7 +255,8 @@ class Dispatcher:
         if isinstance(exc, InvalidToken):  # nothing of this channel can go out: stop it, keep all
             self._stop(message.channel, exc, now)
             at = now + timedelta(seconds=self._stop_seconds)
-            outcome.failed.append(Failure(message.id, exc.code, str(exc), retry_at=at))
+            failure = Failure(message.id, exc.code, str(exc), retry_at=at, counts=False)
+            outcome.failed.append(failure)
             return False
         if isinstance(exc, RecipientUnavailable):
             outcome.unreachable.append(message)
@@ -272,7 +274,7 @@ class Dispatcher:
         """Stop sending on a channel whose token the platform refused; try again later."""
         if channel not in self._stopped:
             _log.error(
-                "theke.channel.stopped",
+                "theke.worker.dispatcher.channel_stopped",
                 channel=channel,
                 error=str(exc),
                 retry_seconds=self._stop_seconds,

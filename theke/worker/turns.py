@@ -43,6 +43,7 @@ from theke.store import (
     leases,
     log,
     optins,
+    outbox,
     subscriptions,
 )
 from theke.store.conversations import Conversation, StateChange
@@ -75,12 +76,12 @@ class _Work:
     profile_changed: bool = False
     reminder: Reminder | None = None
     subscriptions: list[NewSubscription] = field(default_factory=list)
-    opted_out: bool = False
+    opted_out: bool | None = None  # STOP (True) or START (False) in this batch
     mode: tuple[str, datetime | None] | None = None  # who has the conversation now, until when
     reachable: bool | None = None
     optins: list[OptinChange] = field(default_factory=list)
     media: list[dict[str, Any]] = field(default_factory=list)  # media.fetch job payloads
-    phones: list[str] = field(default_factory=list)  # numbers the platform confirmed
+    phones: list[tuple[str, int]] = field(default_factory=list)  # confirmed numbers, by event
 
 
 class TurnRunner:
@@ -197,7 +198,7 @@ class TurnRunner:
                 item.reachable = True
                 item.conversation = conversation = replace(conversation, unreachable_at=None)
             item.entries.append(_inbound_entry(conversation, event, now))
-            item.phones.extend(_confirmed_phone(event.payload))
+            item.phones.extend((phone, event.id) for phone in _confirmed_phone(event.payload))
             item.media.extend(
                 media_jobs(
                     conversation.id,
@@ -266,6 +267,8 @@ class TurnRunner:
             item.mode = ("human", None)
             item.conversation = replace(item.conversation, mode="human", human_until=None)
         item.reminder = turn.reminder
+        if turn.opt_in:
+            item.opted_out = False
         if turn.opt_out:
             item.opted_out = True
             item.subscriptions.clear()  # asked for before STOP in the same batch: dropped too
@@ -380,6 +383,8 @@ def _apply_effects(conn: Connection, work: Sequence[_Work], now: datetime) -> li
         conn, {item.conversation.customer_id: item.profile for item in work if item.profile_changed}
     )
     for item in work:
+        if item.opted_out is not None:
+            conversations.set_opted_out(conn, item.conversation.customer_id, item.opted_out)
         if item.opted_out:
             subscriptions.withdraw(conn, item.conversation.customer_id)
         if item.mode is not None:
@@ -417,8 +422,15 @@ def _merge_customers(conn: Connection, work: Sequence[_Work], now: datetime) -> 
     """Confirmed numbers: one customer across channels; each merge logged."""
     entries: list[LogEntry] = []
     for item in work:
-        for phone in dict.fromkeys(item.phones):
-            merge = customers.confirm_phone(conn, item.conversation.customer_id, phone)
+        for phone, inbound_id in item.phones:
+            conversation = item.conversation
+            # Meta's phone quick reply looks like any quick reply whose payload is a number:
+            # on Messenger it counts only when the bot had just offered it.
+            if conversation.channel == "messenger" and not outbox.asked_to_share(
+                conn, conversation.id, "phone", inbound_id
+            ):
+                continue
+            merge = customers.confirm_phone(conn, conversation.customer_id, phone)
             if merge is None:
                 continue
             item.conversation = replace(item.conversation, customer_id=merge.survivor)
@@ -441,11 +453,21 @@ def _pause_over(conversation: Conversation, now: datetime) -> bool:
 
 
 def _as_inbound(payload: dict[str, Any]) -> Inbound:
+    extra = payload.get("extra") or {}
+    found = extra.get("referral")
+    referral: dict[str, Any] = found if isinstance(found, dict) else {}
+    text, postback = payload.get("text"), payload.get("postback")
+    event = payload.get("event")
+    if event is None and not (text or "").strip() and postback is None:
+        if extra.get("attachments"):  # a picture, a voice message, a location, a file
+            event = "attachment"
+        elif extra.get("unsupported"):  # a sticker, a poll, something no one can read here
+            event = "unsupported"
     return Inbound(
-        text=payload.get("text"),
-        postback=payload.get("postback"),
-        referral=payload.get("referral"),
-        event=payload.get("event"),
+        text=text,
+        postback=postback,
+        referral=payload.get("referral") or referral.get("ref"),  # an m.me link's ref=...
+        event=event,
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.channels.meta_shop import MetaShop, meta_shop
 from tests.conftest import make_settings
-from theke.store.schema import events, utcnow
+from theke.store.schema import events, outbox, utcnow
 from theke.testing.graph_api import GraphApi
 from theke.testing.meta_webhooks import (
     messenger_quick_reply,
@@ -155,6 +155,10 @@ async def test_a_refused_token_stops_the_channel_and_keeps_the_messages(shop: Sh
     await shop.customer_says("Hallo")
     await shop.runtime.dispatcher("w").run_once()
     assert {status for status, _ in shop.outbox()} == {"pending"}
+    attempts = shop.runtime.db.read_now(
+        lambda conn: set(conn.execute(select(outbox.c.attempts)).scalars())
+    )
+    assert attempts == {0}  # the channel failed, not the messages: no attempt is used up
     assert {code for _, code in shop.outbox()} <= {"invalid_token", None}
     metric = shop.runtime.metrics.channel_stopped.labels("messenger")._value.get()
     assert metric == 1
@@ -244,3 +248,25 @@ async def test_a_granted_opt_in_carries_a_back_in_stock_message_past_the_window(
     await shop.work()
     await shop.enqueue("system", "Und noch ein Angebot!", purpose="back_in_stock")
     assert shop.outbox()[-1] == ("held", "outside_window")
+
+
+async def test_an_m_me_link_with_a_ref_starts_its_flow(shop: Shop) -> None:
+    await shop.customer_says("Hallo")
+    body = messenger_text(PAGE, ANNA, "x")
+    item = body["entry"][0]["messaging"][0]
+    del item["message"]
+    item["referral"] = {"ref": "beratung", "source": "SHORTLINK", "type": "OPEN_THREAD"}
+    shop.api.messenger_user_wrote(ANNA)
+    assert (await shop.deliver(body)).status_code == 200
+    await shop.work()
+    assert "Welche Art Sneaker suchst du?" in shop.texts()[-1]  # the advice begins
+
+
+async def test_after_stop_the_shop_starts_nothing_until_start(shop: Shop) -> None:
+    await shop.customer_says("Hallo")
+    await shop.customer_says("stop")
+    await shop.enqueue("system", "Deine Bestellung ist unterwegs.", purpose="order_update")
+    assert shop.outbox()[-1] == ("held", "opted_out")
+    await shop.customer_says("start")
+    await shop.enqueue("system", "Deine Bestellung ist da.", purpose="order_update")
+    assert shop.outbox()[-1] == ("sent", None)

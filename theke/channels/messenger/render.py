@@ -119,6 +119,9 @@ def _texts(text: str) -> list[Body]:
 def _quick_replies(target: Target, content: QuickReplies) -> list[Body]:
     bodies = [_message(text=part) for part in _parts(content.text) or [BLANK_STANDIN]]
     replies = [target.quick_reply(reply) for reply in content.replies]
+    if content.share is not None:  # Meta's own button, filled from the customer's profile
+        kind = "user_phone_number" if content.share == "phone" else "user_email"
+        replies = [{"content_type": kind}, *replies][:QUICK_REPLIES_MAX]
     bodies[-1]["message"]["quick_replies"] = replies
     return bodies
 

@@ -133,6 +133,8 @@ def _from_message(message: Message, bot_id: int | None) -> _Draft | None:
     if text is None and not extra.get("attachments") and message.contact is None:
         return None
     extra |= contact_extra(message)
+    if text is None and message.contact is not None:  # read like a typed number
+        text = extra.get("contact_phone") or message.contact.phone_number
     if message.from_ is not None and message.from_.language_code:
         extra["language_code"] = message.from_.language_code
     return _Draft(sender=str(message.chat.id), text=text, extra=extra)

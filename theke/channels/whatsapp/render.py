@@ -139,6 +139,8 @@ def render(
     match content:
         case Text():
             return text_messages(content.text)
+        case QuickReplies() if not content.replies:  # only share: WhatsApp knows the number
+            return text_messages(content.text)
         case QuickReplies():
             choices = [Choice(reply.title, reply.payload) for reply in content.replies]
             return _choices(target, content.text, choices)

@@ -1,6 +1,6 @@
 """Messenger and WhatsApp: the bot paused by a person in Meta's inbox, unreachable
-customers, marketing-messages opt-ins, template data on outgoing messages, and the
-comments under the shop's posts.
+customers, customers who sent STOP, marketing-messages opt-ins, template data on
+outgoing messages, and the comments under the shop's posts.
 
 Revision ID: 0006
 Revises: 0005
@@ -21,6 +21,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("customers") as batch_op:
+        batch_op.add_column(sa.Column("opted_out_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("conversations") as batch_op:
         batch_op.add_column(sa.Column("human_until", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("unreachable_at", sa.DateTime(timezone=True), nullable=True))
@@ -75,3 +77,5 @@ def downgrade() -> None:
     with op.batch_alter_table("conversations") as batch_op:
         batch_op.drop_column("unreachable_at")
         batch_op.drop_column("human_until")
+    with op.batch_alter_table("customers") as batch_op:
+        batch_op.drop_column("opted_out_at")
