@@ -13,6 +13,7 @@ from _errors import BenchError
 from _machine import cpu_model, git_commit, now_iso
 from _report_dialogue import DIALOGUE_BENCHMARKS, dialogue_section
 from _report_nlu import nlu_section
+from _webhook_report import webhooks_section
 
 __all__ = ["TARGETS", "Target", "load_results", "render_report", "write_report"]
 
@@ -127,10 +128,13 @@ def render_report(results: Sequence[dict[str, Any]], header: str) -> str:
     """The whole BENCHMARKS.md text for ``results``."""
     pipeline = [result for result in results if result["benchmark"] == "pipeline"]
     store = [result for result in results if result["benchmark"] == "store_sqlite"]
-    known = {"pipeline", "store_sqlite", "nlu", "nlu_rasa", "nlu_tagger", "nlu_memory"}
+    known = {"pipeline", "store_sqlite", "nlu", "nlu_rasa", "nlu_tagger", "nlu_memory", "webhooks"}
     known |= DIALOGUE_BENCHMARKS
     others = sorted({str(result["benchmark"]) for result in results} - known)
     parts = [_INTRO, header, _PIPELINE_INTRO, _pipeline_table(pipeline), _SCALE]
+    webhooks = webhooks_section(results)
+    if webhooks:
+        parts.append(webhooks)
     if store:
         parts.append(_store_table(store[-1]))
     parts.append(nlu_section(results))

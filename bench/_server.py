@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -39,15 +39,18 @@ class ServerProcess:
 
 @contextlib.asynccontextmanager
 async def running_server(
-    bot: Path, db: Database, postgres_url: str
+    bot: Path, db: Database, postgres_url: str, extra_env: Mapping[str, str] | None = None
 ) -> AsyncIterator[ServerProcess]:
-    """Run ``theke run BOT`` on a free loopback port with an empty database until exit."""
+    """Run ``theke run BOT`` on a free loopback port with an empty database until exit.
+
+    ``extra_env`` adds settings for the run (``THEKE_MESSENGER_*`` for the webhook benchmark).
+    """
     with tempfile.TemporaryDirectory(prefix="theke-bench-") as tmp:
         workdir = Path(tmp)
         async with _database(db, workdir, postgres_url) as database_url:
             port = _free_port()
             log = workdir / "server.log"
-            env = _environment(port, database_url)
+            env = _environment(port, database_url, extra_env or {})
             if db == "postgres":
                 await _migrate(bot, env)
             process = _start(bot, port, env, log)
@@ -78,7 +81,7 @@ def _free_port() -> int:
         return port
 
 
-def _environment(port: int, database_url: str) -> dict[str, str]:
+def _environment(port: int, database_url: str, extra: Mapping[str, str]) -> dict[str, str]:
     return {
         **os.environ,
         "THEKE_DATABASE_URL": database_url,
@@ -86,6 +89,7 @@ def _environment(port: int, database_url: str) -> dict[str, str]:
         "THEKE_SECRET_KEY": secrets.token_urlsafe(48),
         "THEKE_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "THEKE_LOG_FORMAT": "json",
+        **extra,
     }
 
 

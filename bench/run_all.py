@@ -1,6 +1,6 @@
 """Run every benchmark, keep its JSON in bench/results/, regenerate BENCHMARKS.md.
 
-python bench/run_all.py            # the full set: 10 s warm-up + 60 s each
+python bench/run_all.py            # the full set: 10 s warm-up + 60 s each (webhooks: 30 s a step)
 python bench/run_all.py --quick    # the same set, 2 s warm-up + 10 s each
 python bench/run_all.py --report   # only regenerate BENCHMARKS.md
 """
@@ -24,8 +24,9 @@ RESULTS = REPO / "bench" / "results"
 REPORT = REPO / "BENCHMARKS.md"
 _PIPELINE = REPO / "bench" / "pipeline.py"
 _STORE = REPO / "bench" / "store_sqlite.py"
+_WEBHOOKS = REPO / "bench" / "webhooks.py"
 _POSTGRES = ("127.0.0.1", 5432)
-_CONVERSATION = (
+_CONVERSATION: tuple[tuple[str, list[str]], ...] = (
     ("turn.py", ["--turns", "2000"]),
     ("catalog_search.py", ["--products", "20000"]),
     ("knowledge.py", []),
@@ -81,6 +82,10 @@ def _run_all(*, quick: bool) -> list[str]:
         command += ["--warmup", warmup, "--duration", duration]
         if subprocess.run(command, check=False).returncode != 0:
             failed.append(name)
+    print("run_all: Messenger webhooks, sqlite, rising rates", flush=True)
+    webhooks = [sys.executable, str(_WEBHOOKS)] + (["--quick"] if quick else [])
+    if subprocess.run(webhooks, check=False).returncode != 0:
+        failed.append("webhooks")
     print("run_all: SQLite access (async driver against writer thread)", flush=True)
     store = [sys.executable, str(_STORE)] + (["--seconds", "2"] if quick else [])
     if subprocess.run(store, check=False).returncode != 0:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from theke.bot import Bot, load_bot
 from theke.channels.base import LocalSender, Sender
+from theke.channels.courtesy import Courtesies
 from theke.channels.media import MediaFetcher, MediaStore
 from theke.channels.platforms import platform_senders, rate_limiter
 from theke.channels.ratelimit import LocalRateLimiter, RateLimiter
@@ -107,6 +108,7 @@ class Runtime:
     catalog: CatalogCache = field(default_factory=CatalogCache)
     limiter: RateLimiter = field(default_factory=LocalRateLimiter)
     fetcher: MediaFetcher | None = None  # made with the first media job, closed at exit
+    courtesies: Courtesies = field(default_factory=Courtesies)  # seen/typing after a 200
 
     @classmethod
     async def open(
@@ -263,6 +265,7 @@ class Runtime:
         self.metrics.queue_depth.labels("dead").set(counts.get("dead", 0))
 
     async def close(self) -> None:
+        await self.courtesies.drain()
         for sender in self.senders.values():
             closing = getattr(sender, "close", None)
             if closing is not None:

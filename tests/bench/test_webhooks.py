@@ -151,11 +151,15 @@ def test_a_ramp_that_stopped_early_fails_the_targets_it_never_reached() -> None:
         summarize_step(100, WINDOW, *_steady_step(100, 0.030)),
         summarize_step(200, WINDOW, *_steady_step(200, 1.5)),
     ]
+    steps[1]["cpu"] = {"server_percent": 97.0, "generator_percent": 4.0, "other_percent": 75.0}
     stopped = "2 unanswered at 200/s; not run: 300, 500"
     section = webhooks_section([_result(steps, stopped=stopped, duration_s=10.0)])
     assert f"Stopped: {stopped}." in section
     ack = _verdict(section, "p99 acknowledgement ≤ 20 ms")
-    assert "not met (500/s not run: the ramp stopped at 200/s; short run)" in ack
+    assert (
+        "not met (500/s not run: the ramp stopped at 200/s; other processes used 75 % CPU; "
+        "short run)" in ack
+    )
     assert "not met (100 replies/s; short run)" in _verdict(section, "≥ 600 replies/s")
     assert "| 200 | 200.0 |" in section
     assert "| no |" in section

@@ -41,7 +41,9 @@ class MetaShop:
             "X-Hub-Signature-256": sign(raw, self.secret),
             "Content-Type": "application/json",
         }
-        return await self.http.post(f"/webhooks/{self.channel}", content=raw, headers=headers)
+        response = await self.http.post(f"/webhooks/{self.channel}", content=raw, headers=headers)
+        await self.runtime.courtesies.drain()  # seen and typing go out after the 200
+        return response
 
     async def work(self) -> None:
         """The worker's turn, then its dispatch."""

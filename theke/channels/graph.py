@@ -12,15 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import httpx
-
+from theke.channels._http import HttpFailed, JsonAnswer, JsonHttp
 from theke.channels._outgoing import Gate
 from theke.errors import DeliveryError
 from theke.store.database import Database
 
-__all__ = ["GraphClient", "GraphError", "GraphSender"]
-
-_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+__all__ = ["GraphClient", "GraphError", "GraphSender", "HttpFailed"]
 
 
 class GraphError(Exception):
@@ -39,13 +36,13 @@ class GraphClient:
     """Calls the Graph API at ``base_url`` (``https://graph.facebook.com/v25.0``) with one token.
 
     The token goes in the ``Authorization: Bearer`` header, never in the URL, so it does not
-    end up in access logs. A network failure raises ``httpx.HTTPError`` for the caller to map.
+    end up in access logs. A call that gets no answer raises ``HttpFailed``.
     """
 
-    def __init__(self, base_url: str, token: str, http: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, base_url: str, token: str, http: JsonHttp | None = None) -> None:
         self._base = base_url.rstrip("/")
         self._headers = {"Authorization": f"Bearer {token}"}
-        self._http = http or httpx.AsyncClient(timeout=_TIMEOUT, trust_env=False)
+        self._http = http or JsonHttp()
 
     @property
     def headers(self) -> dict[str, str]:
@@ -54,27 +51,21 @@ class GraphClient:
 
     async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST ``body`` as JSON to ``{base}/{path}``; the answer, or ``GraphError``."""
-        response = await self._http.post(
-            f"{self._base}/{path.lstrip('/')}", json=body, headers=self._headers
-        )
-        return _answer(response)
+        url = f"{self._base}/{path.lstrip('/')}"
+        return _answer(await self._http.request("POST", url, body=body, headers=self._headers))
 
     async def get(self, path: str) -> dict[str, Any]:
-        response = await self._http.get(f"{self._base}/{path.lstrip('/')}", headers=self._headers)
-        return _answer(response)
+        url = f"{self._base}/{path.lstrip('/')}"
+        return _answer(await self._http.request("GET", url, headers=self._headers))
 
     async def close(self) -> None:
-        await self._http.aclose()
+        await self._http.close()
 
 
-def _answer(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if response.is_success and isinstance(body, dict):
-        return body
-    raise _error(response.status_code, body)
+def _answer(answer: JsonAnswer) -> dict[str, Any]:
+    if 200 <= answer.status < 300 and isinstance(answer.body, dict):
+        return answer.body
+    raise _error(answer.status, answer.body)
 
 
 def _error(status: int, body: object) -> GraphError:
@@ -125,8 +116,8 @@ class GraphSender:
             await self._client.post(self._path, body)
         except GraphError as exc:
             raise self._delivery_error(exc) from exc
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"{self.channel}: {type(exc).__name__}", code="network") from exc
+        except HttpFailed as exc:
+            raise DeliveryError(f"{self.channel}: {exc}", code="network") from exc
 
     async def close(self) -> None:
         await self._client.close()

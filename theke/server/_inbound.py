@@ -6,8 +6,6 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
 
-from fastapi import BackgroundTasks
-
 from theke.channels.base import InboundEvent
 from theke.runtime import Runtime
 from theke.store import short_payloads
@@ -54,11 +52,9 @@ def _storable(event: InboundEvent) -> InboundEvent:
     return replace(event, text=text, postback=postback, title=title)
 
 
-def acknowledge_later(
-    runtime: Runtime, channel: str, events: Sequence[InboundEvent], background: BackgroundTasks
-) -> None:
+def acknowledge_later(runtime: Runtime, channel: str, events: Sequence[InboundEvent]) -> None:
     """After the 200, off its path: seen and typing (a tap: its spinner stopped), once per
-    customer and delivery, on platforms whose sender can say so."""
+    customer and delivery, on platforms whose sender can say so; skipped under load."""
     acknowledge = getattr(runtime.senders.get(channel), "acknowledge", None)
     if acknowledge is None:
         return
@@ -67,4 +63,4 @@ def acknowledge_later(
         if event.kind in ("message", "postback") and not event.extra.get("standby"):
             latest[event.sender] = event
     for event in latest.values():
-        background.add_task(acknowledge, event)
+        runtime.courtesies.start(acknowledge, event)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import structlog
-from fastapi import APIRouter, BackgroundTasks, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import SecretStr
 
 from theke.channels.base import InboundEvent
@@ -94,13 +94,13 @@ async def verify_whatsapp(request: Request) -> Response:
 
 
 @router.post("/messenger", status_code=200)
-async def messenger(request: Request, background: BackgroundTasks) -> Response:
-    return await _receive(request, background, "messenger")
+async def messenger(request: Request) -> Response:
+    return await _receive(request, "messenger")
 
 
 @router.post("/whatsapp", status_code=200)
-async def whatsapp(request: Request, background: BackgroundTasks) -> Response:
-    return await _receive(request, background, "whatsapp")
+async def whatsapp(request: Request) -> Response:
+    return await _receive(request, "whatsapp")
 
 
 def _verify(request: Request, channel: _Channel) -> Response:
@@ -118,7 +118,7 @@ def _verify(request: Request, channel: _Channel) -> Response:
     return Response(query.get("hub.challenge", ""), media_type="text/plain")
 
 
-async def _receive(request: Request, background: BackgroundTasks, name: str) -> Response:
+async def _receive(request: Request, name: str) -> Response:
     runtime = runtime_of(request)
     channel = _CHANNELS[name](runtime.settings)
     if channel.app_secret is None:
@@ -136,7 +136,7 @@ async def _receive(request: Request, background: BackgroundTasks, name: str) -> 
     said = [event for event in events if event.kind != "comment"]
     await _store_comments(runtime, [event for event in events if event.kind == "comment"])
     await accept(runtime, said)
-    acknowledge_later(runtime, name, said, background)
+    acknowledge_later(runtime, name, said)
     return Response(status_code=200)
 
 

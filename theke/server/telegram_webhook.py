@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 
 import structlog
-from fastapi import APIRouter, BackgroundTasks, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from theke.server._inbound import accept, acknowledge_later
 from theke.server.deps import runtime_of
@@ -26,7 +26,7 @@ _log = structlog.get_logger("theke.channels.telegram")
 
 
 @router.post("/telegram", status_code=200)
-async def telegram(request: Request, background: BackgroundTasks) -> Response:
+async def telegram(request: Request) -> Response:
     runtime = runtime_of(request)
     settings = runtime.settings
     if settings.telegram_bot_token is None or settings.telegram_secret_token is None:
@@ -46,5 +46,5 @@ async def telegram(request: Request, background: BackgroundTasks) -> Response:
     except TelegramUpdateError as exc:
         raise ApiError(400, "bad_update", str(exc)) from exc
     await accept(runtime, events)
-    acknowledge_later(runtime, "telegram", events, background)
+    acknowledge_later(runtime, "telegram", events)
     return Response(status_code=200)

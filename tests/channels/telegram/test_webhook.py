@@ -55,6 +55,7 @@ async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def _work(runtime: Runtime) -> None:
+    await runtime.courtesies.drain()  # typing, a tap's spinner: sent after the 200
     await runtime.turns("w").run_once()
     await runtime.dispatcher("w").run_once()
 
@@ -101,6 +102,7 @@ async def test_a_tapped_button_answers_like_a_tapped_quick_reply(
     await _work(runtime)
     tap = api.update_callback(CHAT, "ORDER_STATUS", message_id=1)
     assert (await client.post("/webhooks/telegram", json=tap, headers=HEADERS)).status_code == 200
+    await runtime.courtesies.drain()
     answered = [call for call in api.sent if call.method == "answerCallbackQuery"]
     assert [call.params["callback_query_id"] for call in answered] == [tap["callback_query"]["id"]]
     await _work(runtime)

@@ -16,13 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
+from theke.channels._http import HttpFailed, JsonHttp
 from theke.errors import DeliveryError, InvalidToken, RateLimited, RecipientUnavailable
 
 __all__ = ["TelegramClient", "TelegramRequestError"]
-
-_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
 class TelegramRequestError(DeliveryError):
@@ -35,36 +32,28 @@ class TelegramRequestError(DeliveryError):
 class TelegramClient:
     """Calls Bot API methods for one bot token."""
 
-    def __init__(self, base_url: str, token: str, http: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, base_url: str, token: str, http: JsonHttp | None = None) -> None:
         self._url = f"{base_url.rstrip('/')}/bot{token}/"
         self._files = f"{base_url.rstrip('/')}/file/bot{token}/"
-        self._http = http or httpx.AsyncClient(timeout=_TIMEOUT, trust_env=False)
+        self._http = http or JsonHttp()
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
         """The ``result`` of ``method``; a failure raises the mapped ``DeliveryError``."""
         try:
-            response = await self._http.post(self._url + method, json=params)
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"telegram {method}: {type(exc).__name__}", code="network") from exc
-        body = _json(response)
-        if response.status_code == 200 and body.get("ok") is True:
+            answer = await self._http.request("POST", self._url + method, body=params)
+        except HttpFailed as exc:
+            raise DeliveryError(f"telegram {method}: {exc}", code="network") from exc
+        body = answer.body if isinstance(answer.body, dict) else {}
+        if answer.status == 200 and body.get("ok") is True:
             return body.get("result")
-        raise _failure(method, response.status_code, body)
+        raise _failure(method, answer.status, body)
 
     def file_url(self, file_path: str) -> str:
         """Where a file ``getFile`` described is downloaded (the link holds the token)."""
         return self._files + file_path.lstrip("/")
 
     async def close(self) -> None:
-        await self._http.aclose()
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+        await self._http.close()
 
 
 def _failure(method: str, status: int, body: dict[str, Any]) -> DeliveryError:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import structlog
 
 from theke.channels._outgoing import Gate, payload_keys
 from theke.channels.base import InboundEvent
-from theke.channels.graph import GraphClient, GraphError, GraphSender
+from theke.channels.graph import GraphClient, GraphError, GraphSender, HttpFailed
 from theke.channels.media import MediaRefused
 from theke.channels.whatsapp.errors import delivery_error
 from theke.content import Content
@@ -95,6 +94,6 @@ class WhatsAppSender(GraphSender):
             if exc.status >= 500:
                 raise MediaRefused("network", message) from exc
             raise MediaRefused("http_error", message) from exc
-        except httpx.HTTPError as exc:
-            raise MediaRefused("network", f"whatsapp media {media_id}: {exc!r}") from exc
+        except HttpFailed as exc:
+            raise MediaRefused("network", f"whatsapp media {media_id}: {exc}") from exc
         return str(info.get("url") or ""), self._client.headers
