@@ -149,6 +149,8 @@ def _result_section(result: dict[str, Any]) -> str:
         met, detail = target.judge(result)
         caveats = _caveats(result, target.step(result))
         lines.append(_row((target.goal, f"{'met' if met else 'not met'} ({detail}{caveats})")))
+    if result.get("analysis"):
+        lines += ["", str(result["analysis"])]
     return "\n".join(lines) + "\n"
 
 

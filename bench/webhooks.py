@@ -50,7 +50,7 @@ APP_ID = "1357924680135792"
 _FIRST_PSID = 6_100_000_000_000_000
 """PSIDs are 16-digit numbers, one per customer, scoped to the Page."""
 _SEND_RATE = 100_000.0
-_HTTP_STACK = ("httpx", "httpcore", "anyio", "sniffio")
+_HTTP_STACK = ("aiohttp", "httpx", "httpcore", "sniffio")
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,8 +196,9 @@ def _record(
 
 
 def _versions() -> dict[str, str | None]:
-    """The Send API client's HTTP stack as installed: httpcore without sniffio repeats a failed
-    import on every lock it sets up (encode/httpcore#1103), which costs the server CPU."""
+    """The HTTP stack as installed: the Send API client is aiohttp (theke.channels._http);
+    httpx (media downloads) without sniffio repeats a failed import on every request
+    (encode/httpcore#1103), which cost the server most of its CPU before."""
     versions: dict[str, str | None] = {}
     for name in _HTTP_STACK:
         try:
