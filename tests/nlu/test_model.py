@@ -151,3 +151,15 @@ def test_the_south_is_not_a_suede_shoe(tmp_path: Path) -> None:
     catalog = Gazetteer.from_tables({"product": ["Suede", "Samba"]}, {})
     assert catalog.find("Liefert ihr auch in den Süden?") == []
     assert [e.value for e in catalog.find("die Sambas in weiß")] == ["Samba"]
+
+
+def test_sentences_embedded_in_one_batch_are_understood_alike(model: NluModel) -> None:
+    texts = ["Wie lange dauert der Versand?", "Hallo", "👍", "Kann ich mit PayPal zahlen?"]
+    batch = model.embed_many(texts)
+    assert set(batch) == {"Wie lange dauert der Versand?", "Hallo", "Kann ich mit PayPal zahlen?"}
+    for text, embedding in batch.items():
+        alone, primed = model.parse(text), model.parse(text, embedding=embedding)
+        assert primed.intent == alone.intent
+        assert [s.name for s in primed.ranking] == [s.name for s in alone.ranking]
+        assert alone.vector is not None
+        assert float(abs(alone.vector - embedding).max()) < 1e-4

@@ -15,7 +15,7 @@ serves every conversation from every thread.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -119,6 +119,11 @@ class Engine:
         if runner.stale(ctx):  # the flow was edited meanwhile: ask where it stands now
             runner.advance(ctx)
         return self._finish(ctx, state, loaded)
+
+    def prime(self, texts: Sequence[str]) -> None:
+        """Prepare for a batch of turns: the sentences they will parse, embedded at once."""
+        if self._nlu is not None:
+            self._nlu.prime([text[:MAX_TEXT] for text in texts if text.strip()])
 
     def remind(
         self,

@@ -59,15 +59,21 @@ class NluModel:
         return self.classifier.intents
 
     def parse(
-        self, text: str, *, language: str | None = None, now: datetime | None = None
+        self,
+        text: str,
+        *,
+        language: str | None = None,
+        now: datetime | None = None,
+        embedding: npt.NDArray[np.float32] | None = None,
     ) -> Parse:
-        """Understand ``text``; ``language`` is the customer's language so far, if known."""
+        """Understand ``text``; ``language`` is the customer's language so far, if known;
+        ``embedding``: its sentence embedding, when ``embed_many`` made it already."""
         text = _clean(text)
         guess = detect_language(text, self.languages, language)
         if not squeeze(text):
             return Parse(text, guess.language, None, (), (), guess.confidence)
-        # Emoji and symbols are all one unknown piece to the encoder: only n-grams judge them.
-        embedding = self._embed(text) if any(c.isalnum() for c in text) else None
+        if embedding is None and _encodable(text):
+            embedding = self._embed(text)
         probabilities, seen = self._probabilities(text, embedding)
         ranking = self._rank(probabilities)
         similarity = self._similarity(embedding)
@@ -77,6 +83,19 @@ class NluModel:
         return Parse(
             text, guess.language, intent, ranking, entities, guess.confidence, extras, embedding
         )
+
+    def embed_many(self, texts: Sequence[str]) -> dict[str, npt.NDArray[np.float32]]:
+        """The sentence embeddings of ``texts`` (keyed as given), made in one batch: the
+        encoder spends a third of the time per sentence on a batch of 16 as on one alone."""
+        if not self.classifier.intents or not self.classifier.uses_embeddings:
+            return {}
+        encoder = get_encoder(self.settings.encoder)
+        cleaned = {text: _clean(text) for text in texts}
+        wanted = [text for text, clean in cleaned.items() if squeeze(clean) and _encodable(clean)]
+        if encoder is None or len(wanted) < 2:
+            return {}
+        vectors = encoder.encode([cleaned[text] for text in wanted])
+        return dict(zip(wanted, vectors, strict=True))
 
     def _embed(self, text: str) -> npt.NDArray[np.float32] | None:
         if not self.classifier.intents or not self.classifier.uses_embeddings:
@@ -161,3 +180,8 @@ def _clean(text: str) -> str:
         text = text.encode("utf-8", "replace").decode("utf-8")
         text = unicodedata.normalize("NFC", text)
     return text
+
+
+def _encodable(text: str) -> bool:
+    """Emoji and symbols are all one unknown piece to the encoder: only n-grams judge them."""
+    return any(c.isalnum() for c in text)

@@ -19,6 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import structlog
 
@@ -98,6 +99,7 @@ class NluService:
         self._folder = folder
         self._isolated = isolated
         self._lock = threading.Lock()
+        self._primed: dict[str, Any] = {}
 
     @classmethod
     def start(
@@ -119,7 +121,16 @@ class NluService:
     def parse(
         self, text: str, *, language: str | None = None, now: datetime | None = None
     ) -> Parse:
-        return self._model.parse(text, language=language, now=now)
+        embedding = self._primed.pop(text, None)
+        return self._model.parse(text, language=language, now=now, embedding=embedding)
+
+    def prime(self, texts: Sequence[str]) -> None:
+        """Embed the sentences a batch of turns is about to parse, in one go.
+
+        ``parse`` takes an embedding from here when its text was primed. A miss (another
+        thread primed meanwhile, the model was swapped) only costs the embedding again.
+        """
+        self._primed = self._model.embed_many(texts)
 
     def retrain(self, data: Sequence[TrainingData], settings: NluSettings) -> Future[NluModel]:
         """Train on ``data`` in the background; the new model replaces the old one when done."""

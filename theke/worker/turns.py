@@ -163,6 +163,15 @@ class TurnRunner:
         return work
 
     def _run_batch(self, engine: Engine, work: Sequence[_Work]) -> None:
+        engine.prime(
+            [
+                str(event.payload["text"])
+                for item in work
+                if item.conversation.mode == "bot"
+                for event in item.events
+                if event.payload.get("text") and event.payload.get("postback") is None
+            ]
+        )
         for item in work:
             self._run_bot(engine, item)
 
