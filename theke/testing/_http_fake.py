@@ -21,10 +21,18 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["FakeRequest", "HttpFakeServer", "Reply", "RequestHandler", "parse_body"]
+__all__ = [
+    "FakeRequest",
+    "HttpFakeServer",
+    "LoopbackApi",
+    "Reply",
+    "RequestHandler",
+    "parse_body",
+]
 
 _POLL_SECONDS = 0.02  # how soon close() returns; serve_forever's default is 0.5 s
 
@@ -214,3 +222,29 @@ class HttpFakeServer:
             self._thread.join()
         self._server = None
         self._thread = None
+
+
+class LoopbackApi:
+    """What every loopback platform API shares: its server's lifecycle, ``with`` included.
+
+    A subclass sets ``self._server`` (an ``HttpFakeServer``) in its ``__init__``.
+    """
+
+    _server: HttpFakeServer
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Serve on a free port of 127.0.0.1."""
+        self._server.start()
+
+    def close(self) -> None:
+        """Stop serving."""
+        self._server.close()

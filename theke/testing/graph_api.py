@@ -38,7 +38,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 from theke.testing._graph_media import MediaStore
@@ -53,7 +52,7 @@ from theke.testing._graph_rules import (
     no_such_object,
 )
 from theke.testing._graph_sends import messenger_send, new_wamid, whatsapp_send
-from theke.testing._http_fake import FakeRequest, HttpFakeServer, Reply
+from theke.testing._http_fake import FakeRequest, HttpFakeServer, LoopbackApi, Reply
 
 __all__ = ["GraphApi", "GraphCall", "GraphRequest"]
 
@@ -97,7 +96,7 @@ class _Failure:
     status: int | None
 
 
-class GraphApi:
+class GraphApi(LoopbackApi):
     """A loopback Graph API for one Page and one WhatsApp number. Use ``with`` or start/close.
 
     ``app_id`` is only kept for the test's use (Meta's webhooks do not carry it).
@@ -128,23 +127,6 @@ class GraphApi:
         self._ids = itertools.count(1)
 
     # -- lifecycle -------------------------------------------------------------------------
-
-    def __enter__(self) -> GraphApi:
-        self.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def start(self) -> None:
-        """Serve on a free port of 127.0.0.1."""
-        self._server.start()
-
-    def close(self) -> None:
-        """Stop serving."""
-        self._server.close()
 
     @property
     def base_url(self) -> str:

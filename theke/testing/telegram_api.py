@@ -26,11 +26,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from theke.testing._http_fake import HttpFakeServer, Reply
+from theke.testing._http_fake import HttpFakeServer, LoopbackApi, Reply
 from theke.testing._telegram_rules import (
     Refusal,
     bad_request,
@@ -96,7 +95,7 @@ class _Chat:
     next_message_id: int = 1
 
 
-class TelegramApi:
+class TelegramApi(LoopbackApi):
     """A loopback Telegram Bot API. Use as a context manager or call start()/close()."""
 
     def __init__(
@@ -129,23 +128,6 @@ class TelegramApi:
         self._files: dict[str, tuple[str, bytes, str]] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
-
-    def __enter__(self) -> TelegramApi:
-        self.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def start(self) -> None:
-        """Serve on a free port of 127.0.0.1."""
-        self._server.start()
-
-    def close(self) -> None:
-        """Stop serving."""
-        self._server.close()
 
     @property
     def base_url(self) -> str:
