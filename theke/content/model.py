@@ -156,10 +156,13 @@ class QuickReplies(_Model):
     """The suggested answers, 0 to 13 (0 only with ``share``)."""
     share: Share | None = None
     """Also offer the platform's own button that answers with the customer's phone number
-    or e-mail address from their profile (Messenger's ``user_phone_number`` /
-    ``user_email`` quick reply, which Meta fills in and so confirms). Channels without
-    one show the question and the other answers; on Telegram customers share their
-    contact from the attachment menu."""
+    or e-mail address from their profile: Messenger's ``user_phone_number`` /
+    ``user_email`` quick reply, which Meta fills in and so confirms; Telegram's keyboard
+    button that sends the customer's own contact (phone only). Channels without one show
+    the question and the other answers."""
+    share_title: _Title | None = None
+    """The share button's label where the platform needs one (Telegram's keyboard button
+    that sends the customer's contact); without it the channel's own default."""
 
     @model_validator(mode="after")
     def _something_to_tap(self) -> QuickReplies:

@@ -14,7 +14,7 @@ from theke.dialogue import templates
 from theke.dialogue.actions import Subscription
 from theke.dialogue.slots import display
 from theke.dialogue.state import DialogueState
-from theke.dialogue.texts import SYSTEM_KEYS, system_text
+from theke.dialogue.texts import SYSTEM_KEYS, label, system_text
 from theke.dialogue.turn import Event
 
 if TYPE_CHECKING:
@@ -104,16 +104,21 @@ class TurnContext:
         e-mail address from their profile."""
         if not replies and share is None:
             return
+        title = label("share_phone", self.language, self.address) if share == "phone" else None
         last = self.replies[-1] if self.replies else None
         if isinstance(last, Text):
+            offered = tuple(replies)[:13]
             self.replies[-1] = QuickReplies(
-                text=last.text, replies=tuple(replies)[:13], share=share
+                text=last.text, replies=offered, share=share, share_title=title
             )
         elif isinstance(last, QuickReplies):
             merged = (*replies, *last.replies)
             unique = tuple({reply.payload: reply for reply in merged}.values())[:13]
             self.replies[-1] = QuickReplies(
-                text=last.text, replies=unique, share=share or last.share
+                text=last.text,
+                replies=unique,
+                share=share or last.share,
+                share_title=title or last.share_title,
             )
 
     def variables(self) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from theke.content import Content, QuickReplies, QuickReply, Text
 
-__all__ = ["CONTROL_WORDS", "HUMAN_PAYLOAD", "SYSTEM_KEYS", "system_text"]
+__all__ = ["CONTROL_WORDS", "HUMAN_PAYLOAD", "SYSTEM_KEYS", "label", "system_text"]
 
 HUMAN_PAYLOAD = "theke:human"
 
@@ -160,6 +160,7 @@ _LABELS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
         "no_thanks": ("Nein, danke", "Nein, danke", "No, thanks"),
         "resume": ("Weitermachen", "Weitermachen", "Carry on"),
         "something_else": ("Etwas anderes", "Etwas anderes", "Something else"),
+        "share_phone": ("📱 Meine Nummer senden", "📱 Meine Nummer senden", "📱 Send my number"),
     }
 )
 
@@ -203,6 +204,11 @@ def system_text(
         for title, payload in replies
     )
     return (QuickReplies(text=text, replies=buttons),)
+
+
+def label(title: str, language: str, address: str) -> str:
+    """A button label of the engine's own (``share_phone``, ``human``, ...) for the customer."""
+    return _label(title, language, address)
 
 
 def _label(title: str, language: str, address: str) -> str:

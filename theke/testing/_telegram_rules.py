@@ -115,6 +115,9 @@ def check_reply_markup(markup: Any) -> dict[str, Any] | None:
     parsed = json_field(markup, "reply keyboard markup")
     if not isinstance(parsed, dict):
         raise bad_request("can't parse reply keyboard markup JSON object")
+    if "keyboard" in parsed:
+        _check_reply_keyboard(parsed["keyboard"])
+        return parsed
     rows = parsed.get("inline_keyboard")
     if rows is None:
         return parsed
@@ -124,6 +127,20 @@ def check_reply_markup(markup: Any) -> dict[str, Any] | None:
         for button in row:
             _check_button(button)
     return parsed
+
+
+def _check_reply_keyboard(rows: Any) -> None:
+    """A ReplyKeyboardMarkup: rows of buttons with a text, sending it or the user's contact."""
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise bad_request('field "keyboard" of the ReplyKeyboardMarkup must be an Array')
+    for row in rows:
+        for button in row:
+            if not isinstance(button, dict) or not isinstance(button.get("text"), str):
+                raise bad_request("can't parse keyboard button: Text is not specified")
+            if not button["text"].strip():
+                raise bad_request("BUTTON_TEXT_INVALID")
+            if "callback_data" in button or "url" in button:
+                raise bad_request("can't parse keyboard button: field is not allowed here")
 
 
 def _check_button(button: Any) -> None:

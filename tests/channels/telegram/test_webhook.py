@@ -205,3 +205,41 @@ async def test_a_photo_the_customer_sends_is_fetched_and_kept(
     assert [row.data["mime_type"] for row in stored] == ["image/jpeg"]
     kept = [p for p in runtime.settings.resolved_media_dir().rglob("*") if p.is_file()]
     assert any(path.read_bytes() == photo for path in kept)
+
+
+async def test_a_shared_contact_answers_the_question_for_a_number_and_links_the_customer(
+    client: httpx.AsyncClient, runtime: Runtime, api: TelegramApi
+) -> None:
+    from theke.store.schema import identities
+
+    await client.post(
+        "/webhooks/telegram",
+        json=api.update_message(CHAT, "Ruf mich bitte zurück"),
+        headers=HEADERS,
+    )
+    await _work(runtime)
+    asked = [call.params for call in api.calls_to(CHAT) if "reply_markup" in call.params][-1]
+    button = asked["reply_markup"]["keyboard"][0][0]
+    assert button == {"text": "📱 Meine Nummer senden", "request_contact": True}
+    update = api.update_message(CHAT, "x")
+    del update["message"]["text"]
+    user = update["message"]["from"]
+    update["message"]["contact"] = {
+        "phone_number": "4915112345678",  # Telegram leaves out the "+"
+        "first_name": user["first_name"],
+        "user_id": user["id"],  # the customer's own contact: confirmed
+    }
+    assert (
+        await client.post("/webhooks/telegram", json=update, headers=HEADERS)
+    ).status_code == 200
+    await _work(runtime)
+    texts = [call.params.get("text", "") for call in api.calls_to(CHAT)]
+    assert "unter +4915112345678 zurück" in texts[-1]
+    phones = runtime.db.read_now(
+        lambda conn: (
+            conn.execute(select(identities.c.external_id).where(identities.c.channel == "phone"))
+            .scalars()
+            .all()
+        )
+    )
+    assert list(phones) == ["+4915112345678"]

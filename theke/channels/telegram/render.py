@@ -25,6 +25,9 @@ What Telegram cannot show is degraded, never dropped:
   Telegram takes no name for a file sent by URL (``Media.filename`` is unused);
 - the typing indicator shows for Telegram's fixed five seconds or until the
   next message (``Typing.seconds`` is unused);
+- a question for the customer's number (``QuickReplies.share``) gets a reply keyboard
+  whose first button sends their contact, the other answers as keyboard buttons that send
+  their titles as text; it hides after one use;
 - a text of only whitespace says nothing and gives no call (Telegram refuses
   it); a keyboard whose text is only whitespace gets "…" as its text.
 """
@@ -36,6 +39,7 @@ from dataclasses import dataclass
 from typing import Any, assert_never
 
 from theke.channels.telegram._keyboard import (
+    TITLE_MAX,
     InlineButton,
     call_line,
     inline_keyboard,
@@ -57,6 +61,7 @@ from theke.content import (
     Typing,
     UrlButton,
     absolute_url,
+    shorten,
 )
 from theke.errors import ConfigurationError
 
@@ -74,6 +79,8 @@ _MEDIA_METHODS = {
     "video": ("sendVideo", "video"),
 }
 _BLANK_STANDIN = "…"
+SHARE_TITLE = "📱 Nummer senden / Send number"
+"""The share button's label when the content brings none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +126,8 @@ def render(
     match content:
         case Text():
             return _texts(target, content.text)
+        case QuickReplies() if content.share == "phone":
+            return _share_contact(target, content)
         case QuickReplies():
             replies = [postback(r.title, r.payload, payload_id) for r in content.replies]
             return _texts(target, content.text, replies)
@@ -144,6 +153,24 @@ def _texts(target: _Target, text: str, keyboard: Sequence[InlineButton] = ()) ->
     calls = [target.call("sendMessage", text=part) for part in parts]
     if keyboard:
         calls[-1].params["reply_markup"] = inline_keyboard(keyboard)
+    return calls
+
+
+def _share_contact(target: _Target, content: QuickReplies) -> list[ApiCall]:
+    """A question for the customer's number: a keyboard whose first button sends their own
+    contact (Telegram confirms it is theirs). The other answers are keyboard buttons too,
+    which send their title as text (an inline keyboard cannot sit beside it)."""
+    calls = _texts(target, content.text) or [target.call("sendMessage", text=_BLANK_STANDIN)]
+    share = {
+        "text": shorten(content.share_title or SHARE_TITLE, TITLE_MAX),
+        "request_contact": True,
+    }
+    rows = [[share], *([{"text": shorten(r.title, TITLE_MAX)}] for r in content.replies)]
+    calls[-1].params["reply_markup"] = {
+        "keyboard": rows,
+        "one_time_keyboard": True,
+        "resize_keyboard": True,
+    }
     return calls
 
 
