@@ -369,6 +369,8 @@ def test_the_platforms_media_hosts_are_allowed(channel: str, url: str) -> None:
         ("messenger", "https://api.telegram.org/file/bot1:A/x.jpg", "host"),
         ("whatsapp", "https://scontent.xx.fbcdn.net/x.jpg", "host"),
         ("telegram", "https://api.telegram.org/bot123:ABC/logOut", "host"),
+        ("telegram", "https://api.telegram.org/file/bot1:A/%2e%2e/%2E%2E/bot1:A/logOut", "host"),
+        ("telegram", "https://api.telegram.org/file/bot1:A/../../bot1:A/logOut", "host"),
         ("instagram", "https://scontent.xx.fbcdn.net/x.jpg", "host"),
         ("messenger", "https://8.8.8.8/x.jpg", "host"),
         ("messenger", "https://[2a03:2880:f12f:83:face:b00c:0:25de]/x.jpg", "host"),

@@ -27,7 +27,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from theke.errors import ConfigurationError
 
@@ -56,12 +56,19 @@ def host_matches(patterns: Iterable[str], host: str, path: str) -> bool:
 
 def _matches(pattern: str, host: str, path: str) -> bool:
     name, slash, prefix = pattern.partition("/")
-    if slash and not path.startswith(slash + prefix):
+    if slash and (not path.startswith(slash + prefix) or _climbs(path)):
         return False
     if name.startswith("*."):
         domain = name[1:]  # ".fbcdn.net"
         return host.endswith(domain) and len(host) > len(domain)
     return host == name
+
+
+def _climbs(path: str) -> bool:
+    """Whether a path has ``.`` or ``..`` segments (also percent-encoded): a server that
+    resolves them could lead a path-prefixed host out of its prefix."""
+    segments = unquote(path).split("/")
+    return any(segment in (".", "..") for segment in segments)
 
 
 def literal_ip(host: str) -> IPAddress | None:

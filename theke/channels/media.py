@@ -176,7 +176,7 @@ class MediaFetcher:
             request = _pinned_request(self._http, url, address, headers)
             try:
                 return await self._http.send(request, stream=True, follow_redirects=False)
-            except httpx.ConnectError as exc:
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # try the next address
                 failure = exc
             except httpx.HTTPError as exc:
                 raise MediaRefused("network", f"{_where(url)}: {type(exc).__name__}") from exc

@@ -319,3 +319,20 @@ def test_content_degraded_for_messenger_renders_within_limits(content: Content) 
     for part in degrade(content, capabilities_for("messenger")):
         for body in _render(part):
             _assert_within_limits(body)
+
+
+def test_a_question_for_the_number_offers_metas_own_button_first() -> None:
+    from theke.content import QuickReplies, QuickReply
+
+    asked = QuickReplies(text="Deine Nummer?", share="phone")
+    (body,) = _render(asked)
+    assert body["message"]["quick_replies"] == [{"content_type": "user_phone_number"}]
+    email = QuickReplies(
+        text="Deine E-Mail?", replies=(QuickReply(title="Später", payload="L"),), share="email"
+    )
+    (body,) = _render(email)
+    assert body["message"]["quick_replies"][0] == {"content_type": "user_email"}
+    full = tuple(QuickReply(title=f"Option {n}", payload=f"O{n}") for n in range(1, 14))
+    (body,) = _render(QuickReplies(text="Welche?", replies=full, share="phone"))
+    titles = [reply.get("title") for reply in body["message"]["quick_replies"]]
+    assert titles == [f"Option {n}" for n in range(1, 14)]  # no answer is pushed out

@@ -2,9 +2,10 @@
 
 From Meta's error-code reference for the Messenger Platform:
 
-- retry later: 1 and 2 (temporary), 4 (application rate limit), 613 (calls to this API
-  too fast), 9 with subcode 2018352 (too many messages to one person), HTTP 5xx and
-  network failures — ``RateLimited`` or a plain ``DeliveryError``, retried with backoff;
+- retry later: 1, 2 and 1200 (temporary: "try again later"), 4 (application rate
+  limit), 613 (calls to this API too fast), 9 with subcode 2018352 (too many messages
+  to one person), HTTP 5xx and network failures — ``RateLimited`` or a plain
+  ``DeliveryError``, retried with backoff;
 - never retry, record: 10 with subcode 2018278 (sent outside the allowed window) —
   ``OutsideWindow``; 551 (this person isn't available right now), 100 with subcode
   2018001 (no matching user) and 200 with subcode 1545041 (the person blocked messages) —
@@ -27,7 +28,7 @@ from theke.errors import (
 
 __all__ = ["MessengerRequestError", "delivery_error"]
 
-_RETRY_LATER = frozenset({1, 2, 4, 613})
+_RETRY_LATER = frozenset({1, 2, 4, 613, 1200})
 _UNAVAILABLE = frozenset({(551, None), (100, 2018001), (200, 1545041)})
 _RATE_PAUSE = 60.0  # seconds: Meta does not say how long; a minute spares the page's quota
 

@@ -119,9 +119,11 @@ def _texts(text: str) -> list[Body]:
 def _quick_replies(target: Target, content: QuickReplies) -> list[Body]:
     bodies = [_message(text=part) for part in _parts(content.text) or [BLANK_STANDIN]]
     replies = [target.quick_reply(reply) for reply in content.replies]
-    if content.share is not None:  # Meta's own button, filled from the customer's profile
+    if content.share is not None and len(replies) < QUICK_REPLIES_MAX:
+        # Meta's own button, filled from the customer's profile; with 13 answers already
+        # there is no room, and the answers win (the customer can still type the number).
         kind = "user_phone_number" if content.share == "phone" else "user_email"
-        replies = [{"content_type": kind}, *replies][:QUICK_REPLIES_MAX]
+        replies = [{"content_type": kind}, *replies]
     bodies[-1]["message"]["quick_replies"] = replies
     return bodies
 

@@ -89,11 +89,11 @@ class WhatsAppSender(GraphSender):
         media_id = str(attachment.get("media_id") or "")
         try:
             info = await self._client.get(media_id)
-        except GraphError as exc:
+        except GraphError as exc:  # a rate limit or a hiccup: tried again; a gone id: not
             message = f"whatsapp media {media_id}: {exc}"
-            if exc.status >= 500:
-                raise MediaRefused("network", message) from exc
-            raise MediaRefused("http_error", message) from exc
+            if delivery_error(exc).permanent:
+                raise MediaRefused("http_error", message) from exc
+            raise MediaRefused("network", message) from exc
         except HttpFailed as exc:
             raise MediaRefused("network", f"whatsapp media {media_id}: {exc}") from exc
         return str(info.get("url") or ""), self._client.headers

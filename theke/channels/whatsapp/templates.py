@@ -4,11 +4,13 @@ The shop names its approved templates in ``theke.yml`` by the purpose of the mes
 (``whatsapp: templates: order_update: {name, language, parameters}``); each parameter is
 a sandboxed Jinja template over the message's data and fills one body placeholder
 (``{{1}}``, ``{{2}}``, ...) in order. WhatsApp refuses an empty parameter, so one that
-renders empty is sent as "-".
+renders empty is sent as "-", and one with line breaks, tabs or runs of spaces (which
+WhatsApp refuses with error 132018) as one line.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,7 +27,11 @@ def template_message(template: WhatsAppTemplate, data: Mapping[str, Any]) -> dic
     """The Cloud API ``template`` message for ``template`` filled with ``data``."""
     body: dict[str, Any] = {"name": template.name, "language": {"code": template.language}}
     if template.parameters:
-        values = [render_text(parameter, data).strip() for parameter in template.parameters]
+        values = [_one_line(render_text(parameter, data)) for parameter in template.parameters]
         parameters = [{"type": "text", "text": (value or "-")[:PARAMETER_MAX]} for value in values]
         body["components"] = [{"type": "body", "parameters": parameters}]
     return {"type": "template", "template": body}
+
+
+def _one_line(value: str) -> str:
+    return re.sub(r"\s+", " ", value).strip()
