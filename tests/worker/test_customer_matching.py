@@ -105,3 +105,13 @@ async def test_subscriptions_and_profiles_move_with_the_merge(runtime: Runtime) 
     assert _rows(runtime, select(subscriptions.c.customer_id)) == [(older,)]
     (profile,) = _rows(runtime, select(customers.c.profile))
     assert profile[0] == {"name": "Anna", "likes": {"brand": {"Nike": 3, "Asics": 1}}}
+
+
+async def test_a_stop_on_either_side_holds_for_the_merged_customer(runtime: Runtime) -> None:
+    await _say(runtime, "telegram", "777", "Hallo", contact_phone=PHONE, contact_verified=True)
+    await _say(runtime, "whatsapp", "4915112345678", "stop")  # the newer customer says STOP
+    await _say(
+        runtime, "whatsapp", "4915112345678", "Hi", contact_phone=PHONE, contact_verified=True
+    )
+    rows = _rows(runtime, select(customers.c.id, customers.c.opted_out_at))
+    assert len(rows) == 1 and rows[0][1] is not None  # merged, and still opted out

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
 from theke.channels.base import InboundEvent
 from theke.runtime import Runtime
-from theke.store import short_payloads
+from theke.store import conversations, short_payloads
 from theke.store.database import Database
+from theke.store.schema import utcnow
 
-__all__ = ["accept", "acknowledge_later"]
+__all__ = ["accept", "acknowledge_later", "storable"]
 
 
 async def accept(runtime: Runtime, events: Sequence[InboundEvent]) -> int:
@@ -22,7 +23,7 @@ async def accept(runtime: Runtime, events: Sequence[InboundEvent]) -> int:
     """
     if not events:
         return 0
-    expanded = [_storable(await _expanded(runtime.db, event)) for event in events]
+    expanded = [storable(await _expanded(runtime.db, event)) for event in events]
     # Submitted together, so they share the ingestor's next commit instead of one each.
     accepted = await asyncio.gather(*(runtime.ingestor.submit(event) for event in expanded))
     return sum(1 for result in accepted if result is not None)
@@ -45,7 +46,8 @@ def _clean(text: str | None) -> str | None:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def _storable(event: InboundEvent) -> InboundEvent:
+def storable(event: InboundEvent) -> InboundEvent:
+    """``event`` with texts PostgreSQL can store (lone surrogates as "?")."""
     text, postback, title = (_clean(value) for value in (event.text, event.postback, event.title))
     if (text, postback, title) == (event.text, event.postback, event.title):
         return event
@@ -63,4 +65,17 @@ def acknowledge_later(runtime: Runtime, channel: str, events: Sequence[InboundEv
         if event.kind in ("message", "postback") and not event.extra.get("standby"):
             latest[event.sender] = event
     for event in latest.values():
-        runtime.courtesies.start(acknowledge, event)
+        runtime.courtesies.start(_if_the_bot_answers, runtime, acknowledge, event)
+
+
+async def _if_the_bot_answers(
+    runtime: Runtime, acknowledge: Callable[[InboundEvent], Awaitable[None]], event: InboundEvent
+) -> None:
+    """Seen and typing only where the bot will answer: not while a person has the chat."""
+    key = event.conversation_key
+    found = await runtime.db.read(lambda conn: conversations.load_many(conn, [key]).get(key))
+    if found is not None and found.mode == "human":
+        until = found.human_until
+        if until is None or until > utcnow():
+            return
+    await acknowledge(event)

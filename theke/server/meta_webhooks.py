@@ -25,7 +25,7 @@ from pydantic import SecretStr
 
 from theke.channels.base import InboundEvent
 from theke.runtime import Runtime
-from theke.server._inbound import accept, acknowledge_later
+from theke.server._inbound import accept, acknowledge_later, storable
 from theke.server.deps import runtime_of
 from theke.server.errors import ApiError
 from theke.settings import Settings
@@ -134,8 +134,8 @@ async def _receive(request: Request, name: str) -> Response:
         raise ApiError(403, "signature_rejected", f"the {_HEADER} header does not match the body")
     events = channel.parse(body)
     said = [event for event in events if event.kind != "comment"]
-    await _store_comments(runtime, [event for event in events if event.kind == "comment"])
-    await accept(runtime, said)
+    await accept(runtime, said)  # first: a comment that fails must not cost the messages
+    await _store_comments(runtime, [storable(e) for e in events if e.kind == "comment"])
     acknowledge_later(runtime, name, said)
     return Response(status_code=200)
 

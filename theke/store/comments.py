@@ -68,7 +68,8 @@ def _new_row(event: InboundEvent, comment_id: str, status: str) -> dict[str, Any
 
 
 def _text(value: object) -> str | None:
-    return str(value)[:255] if value else None
+    """At most 255 characters that PostgreSQL can store (lone surrogates as "?")."""
+    return str(value).encode("utf-8", "replace").decode("utf-8")[:255] if value else None
 
 
 def _time(value: object) -> datetime | None:

@@ -22,6 +22,7 @@ __all__ = [
     "get",
     "load_many",
     "new_id",
+    "owners",
     "profiles",
     "save",
     "save_profiles",
@@ -116,6 +117,18 @@ def load_many(conn: Connection, keys: Sequence[str]) -> dict[str, Conversation]:
         return {}
     result = conn.execute(_LOAD_MANY, {"keys": list(keys)})
     return {row["key"]: _row(row) for row in result.mappings()}
+
+
+def owners(conn: Connection, conversation_ids: Sequence[str]) -> dict[str, str]:
+    """Whose conversations these are now: a merge may have moved them since they were read."""
+    if not conversation_ids:
+        return {}
+    rows = conn.execute(
+        select(conversations.c.id, conversations.c.customer_id).where(
+            conversations.c.id.in_(list(conversation_ids))
+        )
+    )
+    return {row.id: row.customer_id for row in rows}
 
 
 def get(conn: Connection, conversation_id: str) -> Conversation | None:

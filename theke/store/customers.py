@@ -8,8 +8,8 @@ the second channel that confirms it finds the first customer.
 
 On a merge the older customer survives: identities, conversations (and with them the
 history, carts and opt-ins), the event log and subscriptions move to it; its profile
-keeps its own values and takes the other's where it has none; the younger customer is
-deleted. The caller logs the merge as an event.
+keeps its own values and takes the other's where it has none; a STOP on either side
+holds for both; the younger customer is deleted. The caller logs the merge as an event.
 """
 
 from __future__ import annotations
@@ -78,16 +78,23 @@ def _by_age(conn: Connection, one: str, other: str) -> tuple[str, str]:
 
 
 def _move(conn: Connection, merged: str, survivor: str) -> None:
-    profiles = {
-        row.id: (row.profile or {}, row.language)
+    rows = {
+        row.id: row
         for row in conn.execute(
-            select(customers.c.id, customers.c.profile, customers.c.language).where(
-                customers.c.id.in_([merged, survivor])
-            )
+            select(
+                customers.c.id,
+                customers.c.profile,
+                customers.c.language,
+                customers.c.opted_out_at,
+                customers.c.last_seen_at,
+            ).where(customers.c.id.in_([merged, survivor]))
         )
     }
-    kept, language = profiles.get(survivor, ({}, None))
-    taken, other_language = profiles.get(merged, ({}, None))
+    kept, language = (rows[survivor].profile or {}), rows[survivor].language
+    taken, other_language = (rows[merged].profile or {}), rows[merged].language
+    # A STOP on either side holds for the one customer; the latest visit counts.
+    stops = [rows[i].opted_out_at for i in (survivor, merged) if rows[i].opted_out_at]
+    seen = [rows[i].last_seen_at for i in (survivor, merged) if rows[i].last_seen_at]
     for table in _OWNED:
         conn.execute(
             update(table).where(table.c.customer_id == merged).values(customer_id=survivor)
@@ -95,7 +102,12 @@ def _move(conn: Connection, merged: str, survivor: str) -> None:
     conn.execute(
         update(customers)
         .where(customers.c.id == survivor)
-        .values(profile=_merged_profile(kept, taken), language=language or other_language)
+        .values(
+            profile=_merged_profile(kept, taken),
+            language=language or other_language,
+            opted_out_at=min(stops) if stops else None,
+            last_seen_at=max(seen) if seen else None,
+        )
     )
     conn.execute(delete(customers).where(customers.c.id == merged))
 

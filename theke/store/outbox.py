@@ -57,8 +57,8 @@ class ClaimedMessage:
     last_inbound_at: datetime | None
     purpose: str | None = None
     reachable: bool = True
-    customer_id: str = ""
     data: dict[str, Any] | None = None
+    human_until: datetime | None = None  # a pause by a person in the platform's inbox
     opted_out: bool = False  # the customer sent STOP
 
 
@@ -125,7 +125,7 @@ class _Queued:
     mode: str
     last_inbound_at: datetime | None
     unreachable_at: datetime | None
-    customer_id: str
+    human_until: datetime | None
     opted_out_at: datetime | None
 
     def due(self, now: datetime) -> bool:
@@ -188,7 +188,7 @@ def _queued(conn: Connection, conversation_ids: list[str], limit: int) -> list[_
             conversations.c.mode,
             conversations.c.last_inbound_at,
             conversations.c.unreachable_at,
-            conversations.c.customer_id,
+            conversations.c.human_until,
             customers.c.opted_out_at,
         )
         .join_from(outbox, conversations, conversations.c.id == outbox.c.conversation_id)
@@ -260,9 +260,9 @@ def _mark_claimed(
             last_inbound_at=queued[row["id"]].last_inbound_at,
             purpose=row["purpose"],
             reachable=queued[row["id"]].unreachable_at is None,
-            customer_id=queued[row["id"]].customer_id,
             data=row["data"],
             opted_out=queued[row["id"]].opted_out_at is not None,
+            human_until=queued[row["id"]].human_until,
         )
         for row in result.mappings()
     ]

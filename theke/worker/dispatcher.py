@@ -173,7 +173,12 @@ class Dispatcher:
     async def _deliver(self, message: ClaimedMessage, outcome: _Outcome) -> bool:
         """Deliver one message; False when later messages of its conversation must wait."""
         now = utcnow()
-        token = await self._optin_token(message, now)
+        try:
+            token = await self._optin_token(message, now)
+        except Exception:  # the store hiccupped: this message and the rest wait, unsent
+            _log.exception("theke.worker.dispatcher.optin_lookup_failed", outbox_id=message.id)
+            outcome.untried.append(message.id)
+            return False
         decision = self._decide(message, now, token)
         if isinstance(decision, Hold):
             outcome.held.append((message.id, decision.reason))
@@ -229,9 +234,11 @@ class Dispatcher:
             is_reply=message.is_reply,
             purpose=message.purpose,
         )
+        paused_until = message.human_until  # a pause that ran out gives the bot back
+        back = message.mode == "human" and paused_until is not None and paused_until <= now
         context = PolicyContext(
             now=now,
-            mode=message.mode,
+            mode="bot" if back else message.mode,
             last_inbound_at=message.last_inbound_at,
             reachable=message.reachable,
             opted_out=message.opted_out,
@@ -258,8 +265,10 @@ class Dispatcher:
             failure = Failure(message.id, exc.code, str(exc), retry_at=at, counts=False)
             outcome.failed.append(failure)
             return False
-        if isinstance(exc, RecipientUnavailable):
+        if isinstance(exc, RecipientUnavailable):  # the rest waits: then held as unreachable
             outcome.unreachable.append(message)
+            outcome.failed.append(Failure(message.id, exc.code, str(exc)))
+            return False
         attempts = message.attempts + 1
         if exc.permanent or attempts >= self._backoff.max_attempts:
             _log.warning("theke.worker.dispatcher.dead", outbox_id=message.id, code=exc.code)
@@ -296,14 +305,16 @@ def _settle(conn: Connection, outcome: _Outcome, owner: str) -> int:
     now = utcnow()
     for message in outcome.unreachable:  # the platform said so: no more attempts there
         conversations.set_reachable(conn, message.conversation_id, False)
+    owners = conversations.owners(conn, [m.conversation_id for m in outcome.unreachable])
     log.append(
         conn,
         [
             entry
             for message in outcome.unreachable
+            if message.conversation_id in owners  # the customer now: merges move them
             for entry in log.event_entries(
                 message.conversation_id,
-                message.customer_id,
+                owners[message.conversation_id],
                 [("channel.unreachable", {"outbox_id": message.id})],
                 now,
                 actor="system",

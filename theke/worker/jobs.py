@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
@@ -41,8 +42,8 @@ class JobRunner:
         claimed = await self._db.write(
             lambda conn: jobs.claim(conn, self._owner, 16, self._claim_seconds)
         )
-        for job in claimed:
-            await self._run(job)
+        # Together: a slow media download must not hold a reminder back past its claim.
+        await asyncio.gather(*(self._run(job) for job in claimed))
         return len(claimed)
 
     async def _run(self, job: Job) -> None:

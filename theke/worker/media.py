@@ -17,9 +17,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import structlog
+from sqlalchemy import Connection
 
 from theke.channels.media import MediaFetcher, MediaRefused, MediaStore
-from theke.store import log
+from theke.store import conversations, log
 from theke.store.database import Database
 from theke.store.jobs import Job
 from theke.store.schema import utcnow
@@ -96,11 +97,16 @@ class MediaJob:
         await self._record(payload, "media.stored", data)
 
     async def _record(self, payload: dict[str, Any], kind: str, data: dict[str, Any]) -> None:
-        entries = log.event_entries(
-            str(payload.get("conversation_id")),
-            str(payload.get("customer_id")),
-            [(kind, data)],
-            utcnow(),
-            actor="system",
-        )
-        await self._db.write(lambda conn: log.append(conn, entries))
+        conversation_id = str(payload.get("conversation_id"))
+
+        def write(conn: Connection) -> None:
+            # The customer now: a merge may have moved the conversation since the job began.
+            owner = conversations.owners(conn, [conversation_id]).get(conversation_id)
+            if owner is None:
+                return  # the conversation is gone (deleted for privacy): nothing to keep
+            entries = log.event_entries(
+                conversation_id, owner, [(kind, data)], utcnow(), actor="system"
+            )
+            log.append(conn, entries)
+
+        await self._db.write(write)

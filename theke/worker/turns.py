@@ -169,7 +169,9 @@ class TurnRunner:
                 for item in work
                 if item.conversation.mode == "bot"
                 for event in item.events
-                if event.payload.get("text") and event.payload.get("postback") is None
+                if answered(event.payload)  # not our own echoes, nor standby messages
+                and event.payload.get("text")
+                and event.payload.get("postback") is None
             ]
         )
         for item in work:
@@ -472,6 +474,8 @@ def _as_inbound(payload: dict[str, Any]) -> Inbound:
             event = "attachment"
         elif extra.get("unsupported"):  # a sticker, a poll, something no one can read here
             event = "unsupported"
+        elif payload.get("kind") == "referral" and not referral.get("ref"):
+            event = "referral"  # an ad opened the chat without a ref: a flow may start on it
     return Inbound(
         text=text,
         postback=postback,

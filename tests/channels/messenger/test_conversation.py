@@ -113,10 +113,16 @@ async def test_our_own_echo_is_only_recorded_but_a_reply_from_metas_inbox_pauses
     await shop.deliver(person)
     await shop.work()
     before = len(shop.texts())
+    calls = len(shop.api.messenger_sent(ANNA))
     await shop.customer_says("Danke Jonas, wann habt ihr offen?")
     assert len(shop.texts()) == before  # the bot stays out of the person's conversation
+    assert len(shop.api.messenger_sent(ANNA)) == calls  # no "seen", no "typing" from the bot
+    await shop.enqueue("bot", "Noch Fragen zur Beratung?", purpose="reminder")
+    assert shop.outbox()[-1] == ("held", "human_mode")
     assert "agent.message.platform" in shop.log()
     shop.set_conversation(human_until=utcnow() - timedelta(seconds=1))  # 30 minutes later
+    await shop.enqueue("bot", "Noch Fragen zur Beratung?", purpose="reminder")
+    assert shop.outbox()[-1] == ("sent", None)  # the pause is over for what the bot starts too
     await shop.customer_says("Hallo?")
     assert len(shop.texts()) > before
     assert any("Chatbot" in text for text in shop.texts()[before:])  # it introduces itself
@@ -270,3 +276,16 @@ async def test_after_stop_the_shop_starts_nothing_until_start(shop: Shop) -> Non
     await shop.customer_says("start")
     await shop.enqueue("system", "Deine Bestellung ist da.", purpose="order_update")
     assert shop.outbox()[-1] == ("sent", None)
+
+
+async def test_an_ad_that_opens_the_chat_without_a_ref_gets_no_fallback(shop: Shop) -> None:
+    await shop.customer_says("Hallo")
+    before = len(shop.texts())
+    body = messenger_text(PAGE, ANNA, "x")
+    item = body["entry"][0]["messaging"][0]
+    del item["message"]
+    item["referral"] = {"source": "ADS", "type": "OPEN_THREAD", "ad_id": "6045246247433"}
+    shop.api.messenger_user_wrote(ANNA)
+    assert (await shop.deliver(body)).status_code == 200
+    await shop.work()
+    assert len(shop.texts()) == before  # no "I did not understand" to someone who said nothing
