@@ -12,16 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-import multiprocessing
 import random
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from typing import Any
 from urllib.parse import urlsplit
 
-from _errors import BenchError
+from _generators import generators, receive
 from _graph_sink import GraphSink
 from _machine import machine_cpu_seconds, tree_cpu_seconds
 from _server import ServerProcess
@@ -31,7 +29,6 @@ from _webhook_summary import Posted, SendCall, first_replies, summarize_step
 
 __all__ = ["Step", "run_step"]
 
-_START_DELAY_S = 1.0
 _POLL_S = 1.0
 _DRAIN_POLL_S = 0.25
 _POST_TIMEOUT_S = 30.0
@@ -69,10 +66,10 @@ async def run_step(
     plans = _plans(step, server.base_url, page_id, app_secret, psids, texts, rng)
     await sink.take()  # what is left of the step before is not this step's
     calls: list[SendCall] = []
-    async with _generators(plans) as (pipes, start):
+    async with generators(run_generator, plans) as (pipes, start):
         collector = asyncio.create_task(_collect(sink, start, calls))
         cpu = asyncio.create_task(_window_cpu(step.window, start, server.pid, sink.pid))
-        outcomes: list[LoadOutcome] = [await _receive(pipe) for pipe in pipes]
+        outcomes: list[LoadOutcome] = [await receive(pipe) for pipe in pipes]
         use = await cpu
         collector.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -128,41 +125,6 @@ def _plans(
         )
         for p in range(step.processes)
     ]
-
-
-@contextlib.asynccontextmanager
-async def _generators(plans: Sequence[LoadPlan]) -> AsyncIterator[tuple[list[Connection], float]]:
-    """Start one process per plan, wait until all are ready, give them a common start."""
-    context = multiprocessing.get_context("spawn")
-    pipes, processes = [], []
-    try:
-        for plan in plans:
-            ours, theirs = context.Pipe()
-            process = context.Process(target=run_generator, args=(plan, theirs), daemon=True)
-            process.start()
-            pipes.append(ours)
-            processes.append(process)
-        for pipe in pipes:
-            await _receive(pipe)
-        start = time.monotonic() + _START_DELAY_S
-        for pipe in pipes:
-            pipe.send(start)
-        yield pipes, start
-    finally:
-        for process in processes:
-            await asyncio.to_thread(process.join, 5)
-            if process.is_alive():
-                process.terminate()
-
-
-async def _receive(pipe: Connection) -> Any:
-    try:
-        status, detail = await asyncio.to_thread(pipe.recv)
-    except EOFError as exc:
-        raise BenchError("a generator process died; see its traceback above") from exc
-    if status == "failed":
-        raise BenchError(f"a generator process failed: {detail}")
-    return detail
 
 
 async def _take(sink: GraphSink, start: float) -> list[SendCall]:

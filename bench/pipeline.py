@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import multiprocessing
 import os
 import random
 import sys
@@ -23,13 +22,13 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, get_args
 
 import httpx
 from _calibrate import calibrate
 from _errors import BenchError
+from _generators import generators, receive
 from _loadgen import Outcome, Plan, run_process
 from _machine import (
     REPO,
@@ -67,7 +66,6 @@ DEFAULT_TEXTS = (
 Never one that changes the conversation (STOP, a human) or starts a flow, whose open
 question would add messages to every later answer."""
 _QUEUE_METRIC = "theke_queue_depth"
-_START_DELAY_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,10 +130,10 @@ async def _measure(config: Config, base_url: str, pid: int | None) -> dict[str, 
     tokens = await create_sessions(base_url, config.customers)
     plans = _plans(config, ws_url, origin, tokens, usable)
     queue: list[QueueSample] = []
-    async with _generators(plans) as (pipes, start):
+    async with generators(run_process, plans) as (pipes, start):
         sampler = asyncio.create_task(_sample_queue(base_url, start, queue))
         window_cpu = asyncio.create_task(_window_cpu(pid, start, config.window))
-        outcomes = [await _receive(pipe) for pipe in pipes]
+        outcomes = [await receive(pipe) for pipe in pipes]
         sampler.cancel()
         cpu = await window_cpu
     rss = tree_peak_rss_bytes(pid) if pid is not None else None
@@ -170,41 +168,6 @@ def _plans(
         )
         for p in range(processes)
     ]
-
-
-@contextlib.asynccontextmanager
-async def _generators(plans: Sequence[Plan]) -> AsyncIterator[tuple[list[Connection], float]]:
-    """Start one process per plan, wait until all are connected, give them a common start."""
-    context = multiprocessing.get_context("spawn")
-    pipes, processes = [], []
-    try:
-        for plan in plans:
-            ours, theirs = context.Pipe()
-            process = context.Process(target=run_process, args=(plan, theirs), daemon=True)
-            process.start()
-            pipes.append(ours)
-            processes.append(process)
-        for pipe in pipes:
-            await _receive(pipe)
-        start = time.monotonic() + _START_DELAY_S
-        for pipe in pipes:
-            pipe.send(start)
-        yield pipes, start
-    finally:
-        for process in processes:
-            process.join(timeout=5)
-            if process.is_alive():
-                process.terminate()
-
-
-async def _receive(pipe: Connection) -> Any:
-    try:
-        status, detail = await asyncio.to_thread(pipe.recv)
-    except EOFError as exc:
-        raise BenchError("a generator process died; see its traceback above") from exc
-    if status == "failed":
-        raise BenchError(f"a generator process failed: {detail}")
-    return detail
 
 
 async def _sample_queue(base_url: str, start: float, samples: list[QueueSample]) -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "Sender",
     "announce",
     "deliver_locally",
+    "extra_time",
 ]
 
 InboundKind = Literal["message", "postback", "referral", "status", "echo", "handover", "comment"]
@@ -181,3 +182,13 @@ async def announce(delivered: Delivered) -> None:
     """After the commit: let each local sender wake the visitors it wrote to."""
     for sender, written in delivered:
         await sender.delivered(written)
+
+
+def extra_time(value: object) -> datetime | None:
+    """A time in an event's ``extra`` (ISO 8601, as the parsers write them), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

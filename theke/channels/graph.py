@@ -87,10 +87,12 @@ def _error(status: int, body: object) -> GraphError:
 
 
 class GraphSender:
-    """What the Messenger and WhatsApp senders share: one messages endpoint, the rate
-    limit before each call, and the channel's own reading of Meta's error codes."""
+    """What the Messenger and WhatsApp senders share: one messages endpoint (``account``:
+    the Page id or the phone number id), the rate limit before each call, and the
+    channel's own reading of Meta's error codes."""
 
     channel: str
+    delivery_error: Callable[[GraphError], DeliveryError]
 
     def __init__(
         self,
@@ -99,14 +101,12 @@ class GraphSender:
         *,
         account: str,
         public_url: str,
-        delivery_error: Callable[[GraphError], DeliveryError],
         gate: Gate | None = None,
     ) -> None:
         self._client = client
         self._db = db
         self._path = f"{account}/messages"
         self._public_url = public_url
-        self._delivery_error = delivery_error
         self._gate = gate
 
     async def _post(self, recipient: str, body: dict[str, Any]) -> None:
@@ -115,7 +115,7 @@ class GraphSender:
         try:
             await self._client.post(self._path, body)
         except GraphError as exc:
-            raise self._delivery_error(exc) from exc
+            raise type(self).delivery_error(exc) from exc
         except HttpFailed as exc:
             raise DeliveryError(f"{self.channel}: {exc}", code="network") from exc
 

@@ -50,7 +50,7 @@ def platform_senders(settings: Settings, db: Database, limiter: RateLimiter) -> 
         senders["messenger"] = MessengerSender(
             GraphClient(settings.messenger_api_base, token.get_secret_value()),
             db,
-            page_id=page,
+            account=page,
             public_url=settings.public_url,
             gate=Gate(limiter, limits, "messenger", page),
         )
@@ -62,7 +62,7 @@ def platform_senders(settings: Settings, db: Database, limiter: RateLimiter) -> 
         senders["whatsapp"] = WhatsAppSender(
             GraphClient(settings.whatsapp_api_base, token.get_secret_value()),
             db,
-            phone_number_id=number,
+            account=number,
             public_url=settings.public_url,
             gate=Gate(limiter, limits, "whatsapp", number),
         )

@@ -75,7 +75,6 @@ async def _if_the_bot_answers(
     key = event.conversation_key
     found = await runtime.db.read(lambda conn: conversations.load_many(conn, [key]).get(key))
     if found is not None and found.mode == "human":
-        until = found.human_until
-        if until is None or until > utcnow():
+        if not conversations.pause_over(found.mode, found.human_until, utcnow()):
             return
     await acknowledge(event)

@@ -8,12 +8,11 @@ Answering comments (publicly, or with one private reply) is the inbox's job.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, update
 
-from theke.channels.base import InboundEvent
+from theke.channels.base import InboundEvent, extra_time
 from theke.store._dialect import upsert
 from theke.store.schema import comments
 
@@ -62,7 +61,7 @@ def _new_row(event: InboundEvent, comment_id: str, status: str) -> dict[str, Any
         "author_name": _text(extra.get("from_name")),
         "text": event.text,
         "status": status,
-        "commented_at": _time(extra.get("created_time")),
+        "commented_at": extra_time(extra.get("created_time")),
         "received_at": event.received_at,
     }
 
@@ -70,12 +69,3 @@ def _new_row(event: InboundEvent, comment_id: str, status: str) -> dict[str, Any
 def _text(value: object) -> str | None:
     """At most 255 characters that PostgreSQL can store (lone surrogates as "?")."""
     return str(value).encode("utf-8", "replace").decode("utf-8")[:255] if value else None
-
-
-def _time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None

@@ -23,6 +23,7 @@ __all__ = [
     "load_many",
     "new_id",
     "owners",
+    "pause_over",
     "profiles",
     "save",
     "save_profiles",
@@ -214,6 +215,12 @@ def set_opted_out(conn: Connection, customer_id: str, opted_out: bool) -> None:
         .where(customers.c.id == customer_id)
         .values(opted_out_at=utcnow() if opted_out else None)
     )
+
+
+def pause_over(mode: str, human_until: datetime | None, now: datetime) -> bool:
+    """Whether a person's timed pause (a reply typed in Meta's own inbox) has run out, so
+    the bot has the conversation again. A hand-over without an end never runs out."""
+    return mode == "human" and human_until is not None and human_until <= now
 
 
 def set_reachable(conn: Connection, conversation_id: str, reachable: bool) -> None:

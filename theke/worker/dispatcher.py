@@ -234,8 +234,7 @@ class Dispatcher:
             is_reply=message.is_reply,
             purpose=message.purpose,
         )
-        paused_until = message.human_until  # a pause that ran out gives the bot back
-        back = message.mode == "human" and paused_until is not None and paused_until <= now
+        back = conversations.pause_over(message.mode, message.human_until, now)
         context = PolicyContext(
             now=now,
             mode="bot" if back else message.mode,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from theke.channels.base import extra_time
 from theke.content import text_json
 from theke.store.optins import OptinChange
 
@@ -130,22 +131,13 @@ def _status(extra: dict[str, Any], *, conversation_id: str, channel: str) -> Not
             channel=channel,
             topic=topic,
             token=str(token) if token else None,
-            expires_at=_time(expires),
+            expires_at=extra_time(expires),
         )
         granted = change.token is not None
         return Note(
             "optin.granted" if granted else "optin.stopped", data={"topic": topic}, optin=change
         )
     return Note("channel.status", data={"status": status[:40]})
-
-
-def _time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def _pick(extra: dict[str, Any], *keys: str) -> dict[str, Any]:

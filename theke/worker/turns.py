@@ -181,7 +181,7 @@ class TurnRunner:
         conversation = item.conversation
         state = dict(conversation.state)
         item.last_inbound_at = conversation.last_inbound_at  # a status event is no message
-        if _pause_over(conversation, utcnow()):  # a person in Meta's inbox went quiet
+        if conversations.pause_over(conversation.mode, conversation.human_until, utcnow()):
             state["introduced"] = False
             self._switch(item, Note("bot.resumed", actor="system", mode="bot"), None, utcnow())
             conversation = item.conversation
@@ -456,11 +456,6 @@ def _merge_customers(conn: Connection, work: Sequence[_Work], now: datetime) -> 
                 )
             )
     return entries
-
-
-def _pause_over(conversation: Conversation, now: datetime) -> bool:
-    until = conversation.human_until
-    return conversation.mode == "human" and until is not None and until <= now
 
 
 def _as_inbound(payload: dict[str, Any]) -> Inbound:

@@ -14,14 +14,13 @@ from typing import Any
 
 import structlog
 
-from theke.channels._outgoing import Gate, payload_keys
+from theke.channels._outgoing import payload_keys
 from theke.channels.base import InboundEvent
-from theke.channels.graph import GraphClient, GraphSender
+from theke.channels.graph import GraphSender
 from theke.channels.messenger.errors import delivery_error
 from theke.content import Content
 from theke.errors import DeliveryError
 from theke.outreach.policy import SEND, Allow
-from theke.store.database import Database
 
 __all__ = ["MessengerSender", "metadata_for"]
 
@@ -39,24 +38,7 @@ class MessengerSender(GraphSender):
     """The ``messenger`` channel's sender, for one Page."""
 
     channel = "messenger"
-
-    def __init__(
-        self,
-        client: GraphClient,
-        db: Database,
-        *,
-        page_id: str,
-        public_url: str,
-        gate: Gate | None = None,
-    ) -> None:
-        super().__init__(
-            client,
-            db,
-            account=page_id,
-            public_url=public_url,
-            delivery_error=delivery_error,
-            gate=gate,
-        )
+    delivery_error = staticmethod(delivery_error)
 
     async def send(
         self, recipient: str, content: Content, *, outbox_id: int, allow: Allow = SEND

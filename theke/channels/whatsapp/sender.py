@@ -13,15 +13,14 @@ from typing import Any
 
 import structlog
 
-from theke.channels._outgoing import Gate, payload_keys
+from theke.channels._outgoing import payload_keys
 from theke.channels.base import InboundEvent
-from theke.channels.graph import GraphClient, GraphError, GraphSender, HttpFailed
+from theke.channels.graph import GraphError, GraphSender, HttpFailed
 from theke.channels.media import MediaRefused
 from theke.channels.whatsapp.errors import delivery_error
 from theke.content import Content
 from theke.errors import DeliveryError
 from theke.outreach.policy import SEND, Allow
-from theke.store.database import Database
 
 __all__ = ["WhatsAppSender"]
 
@@ -34,24 +33,7 @@ class WhatsAppSender(GraphSender):
     """The ``whatsapp`` channel's sender, for one business phone number."""
 
     channel = "whatsapp"
-
-    def __init__(
-        self,
-        client: GraphClient,
-        db: Database,
-        *,
-        phone_number_id: str,
-        public_url: str,
-        gate: Gate | None = None,
-    ) -> None:
-        super().__init__(
-            client,
-            db,
-            account=phone_number_id,
-            public_url=public_url,
-            delivery_error=delivery_error,
-            gate=gate,
-        )
+    delivery_error = staticmethod(delivery_error)
 
     async def send(
         self, recipient: str, content: Content, *, outbox_id: int, allow: Allow = SEND

@@ -84,7 +84,8 @@ def _system(named: str | None, number: float, region: str, bare: bool) -> tuple[
 
 
 def _spelled_out(letter: str) -> str:
-    """Write "3XL" as "XXXL": one way to write each letter size."""
+    """Spell out a numbered letter size: "3XL" becomes three "X" and an "L", so each
+    letter size has one way to be written."""
     if letter[0].isdigit():
         return "X" * int(letter[0]) + letter[2:]  # "3XL": three X, then "L"
     return letter
