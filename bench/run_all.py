@@ -30,6 +30,7 @@ _CONVERSATION: tuple[tuple[str, list[str]], ...] = (
     ("turn.py", ["--turns", "2000"]),
     ("catalog_search.py", ["--products", "20000"]),
     ("knowledge.py", []),
+    ("recommend.py", ["--customers", "1000"]),
 )
 """The in-process benchmarks of conversations (script, arguments for --quick)."""
 

@@ -47,3 +47,11 @@ def test_widget_origins_come_as_a_comma_list(monkeypatch: pytest.MonkeyPatch) ->
     origins = Settings().allowed_origins()
     assert origins[:2] == ["https://shop.example", "https://www.shop.example"]
     assert "http://127.0.0.1:8000" in origins
+
+
+def test_webhooks_to_the_shop_system_need_a_secret_to_be_signed_with() -> None:
+    unsigned = Settings(shop_webhook_url="https://erp.example/theke")
+    with pytest.raises(ConfigurationError, match="THEKE_SHOP_WEBHOOK_SECRET"):
+        unsigned.check_secrets()
+    signed = Settings(shop_webhook_url="https://erp.example/theke", shop_webhook_secret="s" * 32)  # type: ignore[arg-type]
+    signed.check_secrets()

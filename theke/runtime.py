@@ -6,10 +6,12 @@ import asyncio
 import os
 import secrets
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
+
+import structlog
 
 from theke.bot import Bot, load_bot
 from theke.channels.base import LocalSender, Sender
@@ -22,6 +24,9 @@ from theke.channels.webchat.sender import WebchatSender
 from theke.channels.webchat.service import WebchatService
 from theke.channels.webchat.tokens import TokenSigner
 from theke.commerce import CatalogCache, CatalogIndex, catalog_from_folder, open_catalog
+from theke.commerce.mail import Mailer
+from theke.commerce.payments import StripeClient
+from theke.commerce.placement import LAPSE_JOB, MAIL_JOB, PAYMENT_JOB
 from theke.dialogue import Engine
 from theke.nlu.training import fingerprint
 from theke.observability import Metrics
@@ -32,11 +37,14 @@ from theke.store.ingest import Ingestor
 from theke.store.migrate import check_current, upgrade
 from theke.store.signals import LocalSignals, RedisSignals
 from theke.worker.dispatcher import Backoff, Dispatcher
-from theke.worker.jobs import JobRunner
+from theke.worker.jobs import JobHandler, JobRunner
 from theke.worker.loops import WorkerLoops
 from theke.worker.media import MEDIA_JOB, MediaJob
+from theke.worker.order_mail import OrderMailJob
+from theke.worker.payments import PaymentJobs
 from theke.worker.reload import BotReloader
 from theke.worker.reminders import REMINDER_JOB, ReminderJob
+from theke.worker.shop_webhooks import ShopWebhooks
 from theke.worker.turns import TurnRunner
 
 if TYPE_CHECKING:
@@ -44,6 +52,8 @@ if TYPE_CHECKING:
     from theke.nlu.service import NluService
 
 __all__ = ["Runtime", "build_engine", "build_knowledge"]
+
+_log = structlog.get_logger("theke.runtime")
 
 
 def _start_nlu(bot: Bot, *, isolated: bool = True) -> NluService | None:
@@ -73,7 +83,11 @@ def build_knowledge(bot: Bot) -> KnowledgeBase | None:
 
 
 def build_engine(
-    bot: Bot, *, isolated: bool = True, catalog: Callable[[], CatalogIndex] | None = None
+    bot: Bot,
+    *,
+    isolated: bool = True,
+    catalog: Callable[[], CatalogIndex] | None = None,
+    unavailable_payments: Collection[str] = (),
 ) -> Engine:
     """The engine with everything a bot folder asks for: NLU, FAQ, and ``catalog`` snapshots.
 
@@ -84,7 +98,27 @@ def build_engine(
     if catalog is None:
         index = catalog_from_folder(bot.path)
         catalog = lambda: index  # noqa: E731 - a fixed snapshot
-    return Engine(bot, nlu, knowledge=build_knowledge(bot), catalog=catalog)
+    return Engine(
+        bot,
+        nlu,
+        knowledge=build_knowledge(bot),
+        catalog=catalog,
+        unavailable_payments=unavailable_payments,
+    )
+
+
+def _unavailable_payments(settings: Settings, bot: Bot) -> frozenset[str]:
+    """Payment methods ``theke.yml`` offers that the settings cannot take: Stripe without its
+    key is not offered to customers (and said so at start, with the fix)."""
+    shop = bot.config.shop
+    if shop is None or "stripe" not in shop.payment or settings.stripe_secret_key is not None:
+        return frozenset()
+    _log.warning(
+        "theke.commerce.stripe_not_configured",
+        fix="set THEKE_STRIPE_SECRET_KEY and THEKE_STRIPE_WEBHOOK_SECRET, or remove `stripe` "
+        "from `shop: payment:` in theke.yml",
+    )
+    return frozenset({"stripe"})
 
 
 def worker_id() -> str:
@@ -109,6 +143,8 @@ class Runtime:
     limiter: RateLimiter = field(default_factory=LocalRateLimiter)
     fetcher: MediaFetcher | None = None  # made with the first media job, closed at exit
     courtesies: Courtesies = field(default_factory=Courtesies)  # seen/typing after a 200
+    stripe: StripeClient | None = None  # with THEKE_STRIPE_SECRET_KEY
+    shop_webhooks: ShopWebhooks | None = None  # made with the worker loops, closed at exit
 
     @classmethod
     async def open(
@@ -130,7 +166,10 @@ class Runtime:
         try:  # before the signals start, so a training that fails leaves nothing running
             catalog = await open_catalog(db, bot.path)
             snapshot = lambda: catalog.index  # noqa: E731 - the cache's newest snapshot
-            engine = await asyncio.to_thread(build_engine, bot, catalog=snapshot)
+            unavailable = _unavailable_payments(settings, bot)
+            engine = await asyncio.to_thread(
+                build_engine, bot, catalog=snapshot, unavailable_payments=unavailable
+            )
         except BaseException:
             await db.dispose()
             raise
@@ -149,6 +188,11 @@ class Runtime:
         limiter = rate_limiter(settings)
         all_senders.update(platform_senders(settings, db, limiter))
         all_senders.update(senders or {})
+        stripe = None
+        if settings.stripe_secret_key is not None:
+            stripe = StripeClient(
+                settings.stripe_api_base, settings.stripe_secret_key.get_secret_value()
+            )
         return cls(
             settings=settings,
             bot=bot,
@@ -161,6 +205,7 @@ class Runtime:
             senders=all_senders,
             catalog=catalog,
             limiter=limiter,
+            stripe=stripe,
         )
 
     def install(self, bot: Bot) -> None:
@@ -177,7 +222,11 @@ class Runtime:
             nlu = _start_nlu(bot)  # a model of its own: the running engine keeps the old one
         catalog = self.catalog
         self.engine = Engine(
-            bot, nlu, knowledge=build_knowledge(bot), catalog=lambda: catalog.index
+            bot,
+            nlu,
+            knowledge=build_knowledge(bot),
+            catalog=lambda: catalog.index,
+            unavailable_payments=_unavailable_payments(self.settings, bot),
         )
         self.bot = bot
 
@@ -200,6 +249,7 @@ class Runtime:
             batch=self.settings.worker_batch,
             catalog=self.catalog,
             human_pause=timedelta(minutes=self.settings.human_pause_minutes),
+            mail=self.settings.smtp_url is not None,
         )
 
     def dispatcher(self, owner: str) -> Dispatcher:
@@ -232,13 +282,42 @@ class Runtime:
                         self.db, lambda: self.engine, self.signals, owner=f"{owner}/jobs"
                     ),
                     MEDIA_JOB: self.media_job(),
+                    **self.shop_jobs(),
                 },
                 owner=owner,
             ),
             self.signals,
             poll_interval=self.settings.poll_interval,
             watchers=[self.reloader().run],
+            steps=[("webhooks", self.webhooks(owner).run_once)],
         )
+
+    def shop_jobs(self) -> dict[str, JobHandler]:
+        """The jobs after an order: the payment link, the end of the time to pay, the e-mail."""
+        payments = PaymentJobs(
+            self.db,
+            lambda: self.bot.config,
+            self.signals,
+            stripe=self.stripe,
+            public_url=self.settings.public_url,
+        )
+        handlers: dict[str, JobHandler] = {PAYMENT_JOB: payments.start, LAPSE_JOB: payments.lapse}
+        if self.settings.smtp_url is not None:
+            mailer = Mailer(self.settings.smtp_url, self.settings.mail_from)
+            handlers[MAIL_JOB] = OrderMailJob(self.db, lambda: self.bot.config, mailer)
+        return handlers
+
+    def webhooks(self, owner: str) -> ShopWebhooks:
+        """Delivers order events to the shop system (``THEKE_SHOP_WEBHOOK_URL``)."""
+        if self.shop_webhooks is None:
+            secret = self.settings.shop_webhook_secret
+            self.shop_webhooks = ShopWebhooks(
+                self.db,
+                self.settings.shop_webhook_url,
+                secret.get_secret_value() if secret is not None else None,
+                owner=f"{owner}/webhooks",
+            )
+        return self.shop_webhooks
 
     def media_job(self) -> MediaJob:
         """Fetches what customers send from the platforms that have a way to locate it."""
@@ -273,5 +352,9 @@ class Runtime:
         await self.limiter.close()
         if self.fetcher is not None:
             await self.fetcher.close()
+        if self.stripe is not None:
+            await self.stripe.close()
+        if self.shop_webhooks is not None:
+            await self.shop_webhooks.close()
         await self.signals.close()
         await self.db.dispose()

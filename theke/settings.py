@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 256 * 1024
+    api_max_body_bytes: int = 8 * 1024 * 1024  # the shop system's /api/v1 (catalog uploads)
     long_poll_seconds: float = 25.0
     lease_seconds: float = 30.0
     send_max_attempts: int = 8
@@ -70,6 +71,16 @@ class Settings(BaseSettings):
         default_factory=list,
         description="More host[:port]s media is fetched from, besides the platforms' own.",
     )
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None  # whsec_...: checks Stripe-Signature
+    smtp_url: str | None = Field(
+        default=None,
+        description="smtp://user:password@host:587 (STARTTLS), smtps://...:465, or smtp://host:25",
+    )
+    mail_from: str = "shop@example.com"  # the sender of order confirmations
+    shop_webhook_url: str | None = None  # where order.created/paid/cancelled are POSTed
+    shop_webhook_secret: SecretStr | None = None  # signs them: X-Theke-Signature
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
 
@@ -99,11 +110,19 @@ class Settings(BaseSettings):
         return list(dict.fromkeys([*self.widget_origins, own, *local]))
 
     def check_secrets(self) -> None:
-        """Refuse the development placeholder secret outside development."""
+        """Refuse the development placeholder secret outside development, and webhooks to the
+        shop system that nobody could verify."""
         if self.env != "development" and self.secret_key.get_secret_value() == DEV_SECRET_KEY:
             raise ConfigurationError(
                 "THEKE_SECRET_KEY is the development placeholder; set a long random value "
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        secret = self.shop_webhook_secret
+        if self.shop_webhook_url and (secret is None or len(secret.get_secret_value()) < 16):
+            raise ConfigurationError(
+                "THEKE_SHOP_WEBHOOK_URL is set but THEKE_SHOP_WEBHOOK_SECRET is missing or "
+                "shorter than 16 characters: the shop system could not tell Theke's webhooks "
+                "from anyone's; set a long random value and give it to the shop system"
             )
 
 

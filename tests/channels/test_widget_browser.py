@@ -256,4 +256,38 @@ def test_a_visitor_asks_for_running_shoes_and_gets_product_cards(page: Page) -> 
     )  # the shoe's picture, served from the bot folder, really loaded
     expect(cards.first.locator(".card-sub")).to_contain_text("€")
     cards.first.get_by_role("button", name="In den Warenkorb").click()
-    expect(page.locator(".row.bot .bubble").last).to_contain_text("Bestellen direkt hier im Chat")
+    last = page.locator(".row.bot .bubble").last
+    expect(last).to_contain_text("liegt jetzt in deinem Warenkorb", timeout=REPLY_TIMEOUT_MS)
+
+
+def test_a_visitor_orders_from_the_card_to_the_binding_button(page: Page) -> None:
+    """The widget's side of buying: buttons and quick replies all the way to the order."""
+    _open(page)
+    _send(page, "Habt ihr Laufschuhe unter 100 Euro in 43?")
+    card = page.locator(".card").first
+    expect(card).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    card.get_by_role("button", name="In den Warenkorb").click()
+    for choice in ("Zur Kasse", "Liefern"):
+        button = page.get_by_role("button", name=choice).last
+        expect(button).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+        button.click()
+    expect(page.locator(".row.bot .bubble").last).to_contain_text(
+        "Wohin sollen wir liefern", timeout=REPLY_TIMEOUT_MS
+    )
+    _send(page, "Anna Schmidt, Hauptstraße 5, 10115 Berlin")
+    for choice in ("Ohne E-Mail", "Rechnung"):
+        button = page.get_by_role("button", name=choice).last
+        expect(button).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+        button.click()
+    summary = page.locator(".row.bot .bubble").filter(has_text="Bitte prüf deine Bestellung")
+    expect(summary).to_contain_text("inkl. 10,38 € MwSt.", timeout=REPLY_TIMEOUT_MS)
+    expect(page.get_by_role("link", name="AGB")).to_have_attribute(
+        "href", "https://sohle-und-co.de/agb"
+    )
+    page.get_by_role("button", name="Zahlungspflichtig bestellen").click()
+    expect(
+        page.locator(".row.bot .bubble").filter(has_text="Danke für deine Bestellung SC-")
+    ).to_have_count(1, timeout=REPLY_TIMEOUT_MS)
+    expect(
+        page.locator(".row.bot .bubble").filter(has_text="zahlbar innerhalb von 14 Tagen")
+    ).to_have_count(1)

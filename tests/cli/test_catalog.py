@@ -121,3 +121,39 @@ def test_validate_reports_catalog_rows_it_would_reject(tmp_path: Path) -> None:
     assert "83 products" in result.stdout
     assert "products.csv line 2: " in result.stderr
     assert "price" in result.stderr
+
+
+def test_an_import_that_restocks_a_size_tells_each_waiting_customer_once(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from theke.store import conversations, subscriptions
+    from theke.store.schema import outbox
+    from theke.store.subscriptions import NewSubscription
+
+    path = tmp_path / "products.csv"
+    path.write_text(GOOD.replace("42:2", "42:0"), encoding="utf-8")
+    assert _import(env, path).exit_code == 0
+    database = Database(env["THEKE_DATABASE_URL"])
+
+    def wait_for_it(conn: object) -> None:
+        talk = conversations.create(conn, "webchat", "anna")  # type: ignore[arg-type]
+        wish = NewSubscription(talk.customer_id, talk.id, "webchat", "back_in_stock", "A-1:42",
+                               {"product": "Pegasus", "sku": "A-1", "size": "42"})  # fmt: skip
+        subscriptions.add(conn, [wish])  # type: ignore[arg-type]
+
+    try:
+        database.write_now(wait_for_it)
+        path.write_text(GOOD, encoding="utf-8")  # 42 is back: 2 pairs
+        result = _import(env, path)
+        assert "Told 1 waiting customers that their size is back." in result.stdout
+        assert _import(env, path).exit_code == 0  # imported again: nobody is told twice
+        sent = database.read_now(
+            lambda conn: conn.execute(select(outbox.c.content, outbox.c.purpose)).all()
+        )
+    finally:
+        database.engine.dispose()
+    assert [row.purpose for row in sent] == ["back_in_stock"]  # one message, with its buttons
+    assert "Schön, dass du dich für Pegasus interessiert hast" in sent[0].content["text"]
+    assert "in Größe 42" in sent[0].content["text"]

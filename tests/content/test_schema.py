@@ -41,6 +41,8 @@ def test_schema_requires_type_and_lists_every_content_type() -> None:
         "carousel",
         "media",
         "typing",
+        "receipt",
+        "consent",
     }
     for name in ("Text", "Card", "Typing", "PostbackButton"):
         assert schema["$defs"][name]["required"][0] == "type"
@@ -50,4 +52,14 @@ def test_schema_requires_type_and_lists_every_content_type() -> None:
 def test_every_json_example_in_the_guide_is_valid_content() -> None:
     examples = re.findall(r"```json\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.DOTALL)
     types = {from_json(json.loads(example)).type for example in examples}
-    assert types == {"text", "quick_replies", "buttons", "card", "carousel", "media", "typing"}
+    assert types == {
+        "text",
+        "quick_replies",
+        "buttons",
+        "card",
+        "carousel",
+        "media",
+        "typing",
+        "receipt",
+        "consent",
+    }

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from theke.cli.options import bot_option, settings_for
+from theke.cli.options import bot_option, database_for, settings_for
 
 if TYPE_CHECKING:
+    from theke.bot.config import BotConfig
     from theke.commerce import ImportResult, Product
 
 __all__ = ["catalog"]
@@ -38,8 +39,11 @@ def import_file(file: Path, bot: str | None) -> None:
     products = read_products(file)
     for row in products.rejected:
         click.echo(products.describe(row), err=True)
-    result = _import(settings_for(bot).resolved_database_url(), products.products)
+    settings = settings_for(bot)
+    result = _import(settings.resolved_database_url(), products.products, _config(settings.bot))
     click.echo(f"Imported {result.imported} products from {file.name}.")
+    if result.told:
+        click.echo(f"Told {result.told} waiting customers that their size is back.")
     if products.rejected:
         count = len(products.rejected)
         click.echo(
@@ -48,23 +52,27 @@ def import_file(file: Path, bot: str | None) -> None:
         sys.exit(1)
 
 
-def _import(url: str, products: Sequence[Product]) -> ImportResult:
-    """Write ``products`` in one transaction (migrating SQLite first), with a progress bar."""
-    from theke.commerce import import_products
-    from theke.store.database import Database
-    from theke.store.migrate import check_current, upgrade
+def _config(folder: Path) -> BotConfig | None:
+    """The bot's settings, for the back-in-stock messages (None outside a bot folder)."""
+    from theke.bot import load_bot
+    from theke.errors import BotFolderError
 
-    database = Database(url)
     try:
-        if database.is_sqlite:
-            upgrade(url)
-        else:
-            check_current(url)
+        return load_bot(folder).config
+    except BotFolderError as exc:
+        click.echo(f"Not telling waiting customers about restocks: {exc}", err=True)
+        return None
+
+
+def _import(url: str, products: Sequence[Product], config: BotConfig | None) -> ImportResult:
+    """Write ``products`` in one transaction (migrating SQLite first), with a progress bar;
+    customers waiting for a size that is back are told in the same transaction."""
+    from theke.commerce import import_products
+
+    with database_for(url) as database:
         if len(products) < _PROGRESS_FROM:
-            return database.write_now(lambda conn: import_products(conn, products))
+            return database.write_now(lambda conn: import_products(conn, products, config=config))
         with click.progressbar(length=len(products), label="Importing", file=sys.stderr) as bar:
             return database.write_now(
-                lambda conn: import_products(conn, products, progress=bar.update)
+                lambda conn: import_products(conn, products, progress=bar.update, config=config)
             )
-    finally:
-        database.engine.dispose()  # no thread of its own was started: nothing else to stop

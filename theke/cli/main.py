@@ -18,6 +18,7 @@ from theke.cli.channels import channels
 from theke.cli.nlu import nlu
 from theke.cli.options import bot_argument, bot_option, settings_for
 from theke.cli.stories import test
+from theke.cli.token import token
 from theke.errors import ThekeError
 
 __all__ = ["main"]
@@ -154,6 +155,7 @@ cli.add_command(nlu)
 cli.add_command(channels)
 cli.add_command(catalog)
 cli.add_command(test)
+cli.add_command(token)
 
 
 def main() -> None:

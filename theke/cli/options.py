@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from theke.settings import Settings
 
-__all__ = ["bot_argument", "bot_option", "settings_for"]
+if TYPE_CHECKING:
+    from theke.store.database import Database
+
+__all__ = ["bot_argument", "bot_option", "database_for", "settings_for"]
 
 
 def _resolve(bot: str | None) -> Path:
@@ -34,3 +39,21 @@ bot_option = click.option(
     type=click.Path(file_okay=False),
     help="The bot folder (default: $THEKE_BOT, then the current directory).",
 )
+
+
+@contextlib.contextmanager
+def database_for(url: str) -> Iterator[Database]:
+    """The database for a command: SQLite migrated first, PostgreSQL checked to be current;
+    disposed of afterwards (a command starts no thread of its own)."""
+    from theke.store.database import Database
+    from theke.store.migrate import check_current, upgrade
+
+    database = Database(url)
+    try:
+        if database.is_sqlite:
+            upgrade(url)
+        else:
+            check_current(url)
+        yield database
+    finally:
+        database.engine.dispose()

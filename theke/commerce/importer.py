@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 from sqlalchemy import Connection
@@ -14,10 +15,15 @@ from theke.commerce._records import to_record
 from theke.commerce.cache import CatalogCache
 from theke.commerce.csvfile import read_products
 from theke.commerce.products import Product
+from theke.commerce.restock import notify_restocked
 from theke.commerce.search import CatalogIndex
 from theke.errors import BotFolderError
 from theke.store.catalog import product_count, upsert_products
 from theke.store.database import Database
+from theke.store.schema import utcnow
+
+if TYPE_CHECKING:
+    from theke.bot.config import BotConfig
 
 __all__ = ["CATALOG_FILE", "ImportResult", "catalog_from_folder", "import_products", "open_catalog"]
 
@@ -29,10 +35,12 @@ _log = structlog.get_logger("theke.commerce.importer")
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    """How many products a write stored, and the catalog seq it created."""
+    """How many products a write stored, the catalog seq it created, and how many waiting
+    customers were told their size is back."""
 
     imported: int
     seq: int
+    told: int = 0
 
 
 def import_products(
@@ -40,13 +48,16 @@ def import_products(
     products: Sequence[Product],
     *,
     progress: Callable[[int], None] | None = None,
+    config: BotConfig | None = None,
 ) -> ImportResult:
     """Insert or replace ``products`` in one transaction.
 
-    ``progress`` is called with the number of products written after each batch.
+    ``progress`` is called with the number of products written after each batch. With
+    the bot's ``config``, customers waiting for a size now in stock are told (once each).
     """
     seq = upsert_products(conn, [to_record(product) for product in products], progress=progress)
-    return ImportResult(imported=len(products), seq=seq)
+    told = notify_restocked(conn, seq, config, utcnow()) if config is not None else 0
+    return ImportResult(imported=len(products), seq=seq, told=told)
 
 
 async def open_catalog(db: Database, bot_folder: Path) -> CatalogCache:

@@ -2,21 +2,26 @@
 
 from theke.content.capabilities import CAPABILITIES, Capabilities, capabilities_for
 from theke.content.codec import content_json_schema, dumps, from_json, loads, text_json, to_json
-from theke.content.degrade import degrade
+from theke.content.degrade import degrade, receipt_fits
 from theke.content.listing import numbered_choices
 from theke.content.model import (
+    CENTS_MAX,
     TEXT_MAX,
     Button,
     Buttons,
     CallButton,
     Card,
     Carousel,
+    Consent,
     Content,
     Media,
     MediaKind,
     PostbackButton,
     QuickReplies,
     QuickReply,
+    Receipt,
+    ReceiptAddress,
+    ReceiptItem,
     Text,
     Typing,
     UrlButton,
@@ -28,6 +33,7 @@ from theke.content.text import shorten, split_text
 
 __all__ = [
     "CAPABILITIES",
+    "CENTS_MAX",
     "TEXT_MAX",
     "Button",
     "Buttons",
@@ -35,12 +41,16 @@ __all__ = [
     "Capabilities",
     "Card",
     "Carousel",
+    "Consent",
     "Content",
     "Media",
     "MediaKind",
     "PostbackButton",
     "QuickReplies",
     "QuickReply",
+    "Receipt",
+    "ReceiptAddress",
+    "ReceiptItem",
     "Text",
     "Typing",
     "UrlButton",
@@ -54,6 +64,7 @@ __all__ = [
     "from_json",
     "loads",
     "numbered_choices",
+    "receipt_fits",
     "shorten",
     "split_text",
     "text_json",

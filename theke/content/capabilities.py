@@ -46,6 +46,13 @@ class Capabilities:
     """The longest text above buttons, when shorter than ``text_max``."""
     caption_max: int = 1024
     """The longest media caption; 0 when captions go in a separate message."""
+    receipts: bool = False
+    """True when the channel shows an order confirmation (``Receipt``) as a receipt of its
+    own (Messenger's receipt template); elsewhere the receipt's text is sent."""
+    consent_requests: bool = False
+    """True when the channel asks the customer's permission for later messages with a
+    button of its own (Messenger's Marketing Messages opt-in request) after a ``Consent``'s
+    text; elsewhere only the text is sent."""
 
     def __post_init__(self) -> None:
         limits = {"text_max": self.text_max}
@@ -132,6 +139,8 @@ _ALL = (
         html_safe=True,
         buttons_text_max=640,
         caption_max=0,
+        receipts=True,
+        consent_requests=True,
     ),
     Capabilities(
         name="whatsapp",

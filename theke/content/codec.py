@@ -87,7 +87,10 @@ def _problem(error: ErrorDetails) -> str:
     if kind == "value_error":
         return str(error.get("ctx", {}).get("error", error["msg"]))
     if kind == "union_tag_not_found":
-        return "missing 'type' (one of text, quick_replies, buttons, card, carousel, media, typing)"
+        return (
+            "missing 'type' (one of text, quick_replies, buttons, card, carousel, media, typing,"
+            " consent, receipt)"
+        )
     if kind in {"string_too_long", "string_too_short"} and isinstance(value, str):
         return f"{error['msg']} (got {len(value)})"
     return error["msg"]

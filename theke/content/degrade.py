@@ -2,8 +2,9 @@
 
 A channel without a feature gets the numbered-list text of ``listing``; a
 channel with tighter limits gets split texts, shortened labels and the
-overflow of a widget as text under it. Only the typing indicator may vanish,
-because it says nothing.
+overflow of a widget as text under it. A receipt, and a consent request where
+the channel cannot ask for permission, becomes the text written with it. Only
+the typing indicator may vanish, because it says nothing.
 """
 
 from __future__ import annotations
@@ -26,16 +27,18 @@ from theke.content.model import (
     Buttons,
     Card,
     Carousel,
+    Consent,
     Content,
     Media,
     QuickReplies,
     QuickReply,
+    Receipt,
     Text,
     Typing,
 )
 from theke.content.text import shorten, split_text
 
-__all__ = ["degrade", "numbered_choices"]
+__all__ = ["degrade", "numbered_choices", "receipt_fits"]
 
 
 def degrade(content: Content, caps: Capabilities, locale: str = "de") -> list[Content]:
@@ -59,12 +62,39 @@ def degrade(content: Content, caps: Capabilities, locale: str = "de") -> list[Co
             return _media(content, caps, locale)
         case Typing():
             return [content] if caps.typing else []
+        case Receipt() if caps.receipts and receipt_fits(content):
+            return [content]
+        case Receipt():
+            return _texts(content.text, caps.text_max)
+        case Consent() if caps.consent_requests:
+            return _consent(content, caps)
+        case Consent():
+            return _texts(content.text, caps.text_max)
         case _:
             assert_never(content)
 
 
+def receipt_fits(receipt: Receipt) -> bool:
+    """Whether a channel's receipt can show ``receipt``: every text a receipt template
+    requires (name, order number, payment method, item titles, address lines) shows a
+    character. Meta refuses a blank one; such a receipt is sent as its text instead."""
+    required = [receipt.recipient_name, receipt.order_number, receipt.payment_method]
+    required += [item.title for item in receipt.items]
+    if receipt.address is not None:
+        address = receipt.address
+        required += [address.street_1, address.city, address.postal_code]
+    return all(text.strip() for text in required)
+
+
 def _texts(text: str, limit: int) -> list[Content]:
     return [Text(text=part) for part in split_text(text, min(limit, TEXT_MAX))]
+
+
+def _consent(content: Consent, caps: Capabilities) -> list[Content]:
+    """The start of a long text as texts; the request carries the last part."""
+    *before, last = split_text(content.text, min(caps.text_max, TEXT_MAX))
+    request = content if last == content.text else content.model_copy(update={"text": last})
+    return [*(Text(text=part) for part in before), request]
 
 
 def _as_text(content: Content, caps: Capabilities, locale: str) -> list[Content]:

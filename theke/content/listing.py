@@ -18,10 +18,12 @@ from theke.content.model import (
     CallButton,
     Card,
     Carousel,
+    Consent,
     Content,
     Media,
     PostbackButton,
     QuickReplies,
+    Receipt,
     Text,
     Typing,
     UrlButton,
@@ -80,7 +82,7 @@ def numbered_choices(content: Content) -> dict[str, str]:
             return {str(n): button.payload for n, button in postbacks}
         case Carousel():
             return _carousel_choices(content.cards)
-        case Text() | Media() | Typing():
+        case Text() | Media() | Typing() | Receipt() | Consent():
             return {}
         case _:
             assert_never(content)
@@ -125,6 +127,8 @@ def listing(content: Content, locale: str = "de") -> str:
             return "\n".join([*_present(content.caption), f"{label}: {content.url}"])
         case Typing():
             return ""
+        case Receipt() | Consent():
+            return content.text
         case _:
             assert_never(content)
 

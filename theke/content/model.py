@@ -22,18 +22,23 @@ from pydantic import (
 )
 
 __all__ = [
+    "CENTS_MAX",
     "TEXT_MAX",
     "Button",
     "Buttons",
     "CallButton",
     "Card",
     "Carousel",
+    "Consent",
     "Content",
     "Media",
     "MediaKind",
     "PostbackButton",
     "QuickReplies",
     "QuickReply",
+    "Receipt",
+    "ReceiptAddress",
+    "ReceiptItem",
     "Text",
     "Typing",
     "UrlButton",
@@ -42,6 +47,9 @@ __all__ = [
 
 TEXT_MAX = 20_000
 """The longest text any content value may carry, in characters."""
+CENTS_MAX = 10**15 - 1
+"""The largest amount a receipt carries, in cents: JSON readers hold numbers as doubles,
+which keep every cent of an amount up to this size exact."""
 
 MediaKind = Literal["image", "audio", "video", "file"]
 
@@ -108,6 +116,15 @@ _Phone = Annotated[
     BeforeValidator(_phone_number),
     Field(strict=True, json_schema_extra={"pattern": "^\\+[1-9][0-9]{6,14}$"}),
     AfterValidator(_e164),
+]
+
+
+_Line = Annotated[str, _chars(1, 100)]
+_Cents = Annotated[int, Field(strict=True, ge=0, le=CENTS_MAX)]
+_Currency = Annotated[str, Field(strict=True, pattern="^[A-Z]{3}$")]
+_Country = Annotated[str, Field(strict=True, pattern="^[A-Z]{2}$")]
+_Topic = Annotated[
+    str, Field(strict=True, min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:-]+$")
 ]
 
 
@@ -262,7 +279,101 @@ class Typing(_Model):
     """How long to show it: more than 0, at most 10 seconds."""
 
 
+class ReceiptItem(_Model):
+    """One line of an order: what was bought, how many, at what price."""
+
+    title: _Title
+    """The product, 1 to 80 characters."""
+    subtitle: Annotated[str, _chars(1, 80)] | None = None
+    """A detail such as size or colour, up to 80 characters."""
+    quantity: Annotated[int, Field(strict=True, ge=1, le=999)]
+    """How many, 1 to 999."""
+    price_cents: _Cents
+    """The price of one piece in cents, VAT included (0 for a free item)."""
+    image_url: _WebUrl | None = None
+    """The product's picture, an http:// or https:// address."""
+
+    @model_validator(mode="after")
+    def _line_in_range(self) -> ReceiptItem:
+        if self.price_cents * self.quantity > CENTS_MAX:
+            raise ValueError(f"price_cents: the line (price times quantity) exceeds {CENTS_MAX}")
+        return self
+
+
+class ReceiptAddress(_Model):
+    """Where the order is shipped."""
+
+    street_1: _Line
+    """Street and number, 1 to 100 characters."""
+    street_2: _Line | None = None
+    """A second address line (c/o, floor), up to 100 characters."""
+    city: _Line
+    """The city, 1 to 100 characters."""
+    postal_code: Annotated[str, _chars(1, 20)]
+    """The postal code, 1 to 20 characters."""
+    state: _Line | None = None
+    """The state or region where addresses have one, up to 100 characters."""
+    country: _Country
+    """The ISO 3166 two-letter country code in capitals, like DE."""
+
+
+class Receipt(_Model):
+    """An order confirmation: the items, the amounts and where the order goes.
+
+    Amounts are whole cents (hundredths of the currency's unit). ``text`` is the
+    same confirmation as plain text in the customer's language; channels without
+    receipts show it instead.
+    """
+
+    type: Literal["receipt"] = "receipt"
+    recipient_name: _Line
+    """The customer's name as the order has it, 1 to 100 characters."""
+    order_number: Annotated[str, _chars(1, 40)]
+    """The shop's order number, 1 to 40 characters."""
+    currency: _Currency
+    """The ISO 4217 currency code of every amount, three capitals like EUR."""
+    payment_method: _Line
+    """How the customer pays, like "Kreditkarte (Stripe)" or "Rechnung", 1 to 100 characters."""
+    order_url: _WebUrl | None = None
+    """The order's page in the shop."""
+    items: Annotated[tuple[ReceiptItem, ...], Field(min_length=1, max_length=100)]
+    """What was ordered, 1 to 100 lines."""
+    address: ReceiptAddress | None = None
+    """The shipping address, if the order is shipped."""
+    subtotal_cents: _Cents
+    """The sum of the items in cents, VAT included."""
+    shipping_cents: _Cents
+    """The shipping cost in cents, VAT included."""
+    tax_cents: _Cents
+    """The VAT included in the total, in cents."""
+    total_cents: _Cents
+    """What the customer pays, in cents."""
+    text: _MessageText
+    """The whole receipt as plain text, 1 to 20,000 characters, written for the customer."""
+
+
+class Consent(_Model):
+    """A request for the customer's permission to be messaged later about one topic.
+
+    Messenger shows ``text`` and then its Marketing Messages opt-in request, whose button
+    the customer taps to say yes; every other channel shows ``text`` alone.
+    """
+
+    type: Literal["consent"] = "consent"
+    text: _MessageText
+    """What the customer reads on every channel, 1 to 20,000 characters: the offer to be
+    told, or the confirmation that they will be."""
+    title: Annotated[str, _chars(1, 65)]
+    """The opt-in request's title on Messenger, 1 to 65 characters, like "Bescheid, wenn
+    der Samba OG wieder da ist"."""
+    topic: _Topic
+    """What the permission is for, 1 to 200 letters, digits and ``_ . : -``, like
+    ``back_in_stock``; Messenger returns it with the customer's yes."""
+    image_url: _WebUrl | None = None
+    """A picture for the opt-in request, an http:// or https:// address."""
+
+
 Content = Annotated[
-    Text | QuickReplies | Buttons | Card | Carousel | Media | Typing,
+    Text | QuickReplies | Buttons | Card | Carousel | Media | Typing | Receipt | Consent,
     Field(discriminator="type"),
 ]

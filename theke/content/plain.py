@@ -11,7 +11,7 @@ __all__ = ["as_plain_text"]
 def as_plain_text(content: Content, locale: str = "de") -> str:
     """The content as one text: choices numbered, links written out.
 
-    It is the same text a text-only channel receives, unsplit; the typing
-    indicator gives "".
+    It is the same text a text-only channel receives, unsplit: a receipt or a
+    consent request gives the text written with it, the typing indicator "".
     """
     return listing(content, locale)

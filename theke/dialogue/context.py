@@ -15,7 +15,7 @@ from theke.dialogue.actions import Subscription
 from theke.dialogue.slots import display
 from theke.dialogue.state import DialogueState
 from theke.dialogue.texts import SYSTEM_KEYS, label, system_text
-from theke.dialogue.turn import Event
+from theke.dialogue.turn import Event, OrderRequest
 
 if TYPE_CHECKING:
     from theke.bot import Bot
@@ -49,16 +49,23 @@ class TurnContext:
     handoff: bool = False
     opt_out: bool = False
     opt_in: bool = False
+    order: OrderRequest | None = None
     profile_changed: bool = False
     returning: bool = False
     answered: bool = False  # whether something other than a fallback answered the input
     catalog: CatalogIndex | None = None
     faq: tuple[str, tuple[Any, ...]] | None = None  # this turn's FAQ search: (text, matches)
+    unavailable_payments: frozenset[str] = frozenset()  # offered, but not set up here
     last_offer: str | None = None  # what the previous turn's buttons offered: valid for this input
 
     @property
     def address(self) -> Literal["du", "Sie"]:
         return self.bot.config.address
+
+    @property
+    def channel(self) -> str:
+        """The channel of the conversation ("webchat", "messenger", ...)."""
+        return self.conversation_key.partition(":")[0]
 
     def event(self, kind: str, **data: Any) -> None:
         self.events.append((kind, data))
@@ -88,7 +95,8 @@ class TurnContext:
             self.say(key)
             return
         self.event("response", key=key, builtin=True, language=self.language)
-        self.send(system_text(key, self.language, self.address, replies, **values))
+        # Never rendered as a template: values may hold what a customer typed (an address).
+        self.send(system_text(key, self.language, self.address, replies, **values), render=False)
 
     def send(self, messages: Sequence[Content], *, render: bool = True) -> None:
         """Send content; ``render=False`` for text that is not the owner's (product texts)."""

@@ -15,14 +15,14 @@ serves every conversation from every thread.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from theke.bot import Bot
 from theke.bot.loader import FAQ_PREFIX
-from theke.dialogue import runner
+from theke.dialogue import cart, checkout, runner, suggest
 from theke.dialogue.context import TurnContext, variant_index
 from theke.dialogue.keywords import KeywordMatcher
 from theke.dialogue.normalize import normalize
@@ -55,6 +55,8 @@ _UNREAD = {"attachment": "media_received", "unsupported": "unreadable"}
 unless a flow is triggered by the event (``trigger: {event: attachment}``)."""
 """The payload (and the keyword rules that send it) with which a customer withdraws every
 opt-in: back-in-stock wishes now, campaigns and order updates later."""
+GREETING = "greet"
+"""The intent after which a returning customer is reminded of what they looked at."""
 OFFERS = {"resume": "theke:resume", "human": "theke:human"}
 """What a typed "ja" accepts, by the offer the last quick replies made."""
 
@@ -69,8 +71,10 @@ class Engine:
         *,
         knowledge: KnowledgeBase | None = None,
         catalog: Callable[[], CatalogIndex | None] | None = None,
+        unavailable_payments: Collection[str] = (),
     ) -> None:
         self._bot = bot
+        self._unavailable_payments = frozenset(unavailable_payments)
         self._nlu = nlu
         self._knowledge = knowledge
         self._catalog = catalog or (lambda: None)
@@ -85,6 +89,11 @@ class Engine:
     def bot(self) -> Bot:
         """The bot this engine answers for."""
         return self._bot
+
+    @property
+    def unavailable_payments(self) -> frozenset[str]:
+        """Payment methods ``theke.yml`` offers that this installation cannot take."""
+        return self._unavailable_payments
 
     @property
     def nlu(self) -> NluService | None:
@@ -175,6 +184,7 @@ class Engine:
             now=now,
             customer=dict(customer or {}),
             catalog=self._catalog(),
+            unavailable_payments=self._unavailable_payments,
         )
 
     # -- routing -------------------------------------------------------------------------
@@ -194,6 +204,8 @@ class Engine:
         match = self._keywords.match(text)
         if match is not None and match.postback == OPT_OUT and ctx.state.stack:
             runner.cancel(ctx, quiet=True)  # "stop" in a flow ends it, and unsubscribes too
+        if self._shop(ctx, text):
+            return
         if runner.waiting(ctx) is not None and self._steer(ctx, text):
             return
         if ctx.last_offer in OFFERS and self._reply_to_offer(ctx, text):
@@ -237,6 +249,30 @@ class Engine:
             runner.reask(ctx, *open_question)
             return
         ctx.say(self._bot.config.fallback)
+
+    def _shop(self, ctx: TurnContext, text: str) -> bool:
+        """Typed words for the cart ("warenkorb", "zur kasse") and the checkout's typed answers
+        (an address, an e-mail); a question in between is answered, then asked again."""
+        shortcut = cart.typed(ctx, text) or ("recommend" if suggest.typed(text) else None)
+        if shortcut is not None:
+            handle_internal(self, ctx, shortcut)
+            return True
+        if checkout.waiting(ctx) is None:
+            return False
+        match = self._keywords.match(text)
+        if match is not None:  # STOP, "hilfe": the owner's keywords always work the same way
+            if match.postback == OPT_OUT:
+                checkout.cancel(ctx, quiet=True)
+            return False
+        if normalize(text) in self._controls["cancel"]:
+            return checkout.cancel(ctx)
+        if checkout.answer(ctx, text):
+            return True
+        parse = self._parse(ctx, text)
+        if not self.understand(ctx, parse, text):
+            fallback(self, ctx, parse, text, guess=False)
+        checkout.reask(ctx)
+        return True
 
     def _steer(self, ctx: TurnContext, text: str) -> bool:
         """The words that steer a running flow: cancel, back, "egal"."""
@@ -353,6 +389,8 @@ class Engine:
             return False
         ctx.say(key)
         ctx.answered = True
+        if intent == GREETING and ctx.returning and not ctx.state.stack:
+            suggest.recently_viewed(ctx)
         return True
 
     def faq_search(self, ctx: TurnContext, text: str, parse: Parse | None) -> tuple[Match, ...]:
@@ -432,6 +470,7 @@ class Engine:
             reminder=reminder,
             opt_out=ctx.opt_out,
             opt_in=ctx.opt_in,
+            order=ctx.order,
         )
 
     def _language(self, state: DialogueState) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from theke.dialogue import runner
+from theke.dialogue import cart, checkout, runner, suggest
 from theke.dialogue.context import TurnContext
 from theke.dialogue.flows.program import Flow
 from theke.dialogue.replies import answer_entry
@@ -160,13 +160,43 @@ def _dismiss(engine: Engine, ctx: TurnContext, argument: str) -> bool:
 def _product(engine: Engine, ctx: TurnContext, argument: str) -> bool:
     from theke.dialogue.product_search import show_product
 
-    return show_product(ctx, argument, cart=False)
+    return show_product(ctx, argument)
 
 
 def _cart(engine: Engine, ctx: TurnContext, argument: str) -> bool:
-    from theke.dialogue.product_search import show_product
+    return cart.add(ctx, argument)
 
-    return show_product(ctx, argument, cart=True)
+
+def _size(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    return cart.choose_size(ctx, argument)
+
+
+def _basket(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    return cart.show(ctx)
+
+
+def _remove(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    return cart.remove(ctx, argument)
+
+
+def _notify(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    return cart.notify(ctx, argument)
+
+
+def _checkout(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    return checkout.start(ctx)
+
+
+def _choose(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    return checkout.choose(ctx, argument)
+
+
+def _order(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    return checkout.order(ctx, argument)
+
+
+def _recommend(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    return suggest.recommend(ctx)
 
 
 _HANDLERS = {
@@ -180,4 +210,12 @@ _HANDLERS = {
     "dismiss": _dismiss,
     "product": _product,
     "cart": _cart,
+    "size": _size,
+    "basket": _basket,
+    "remove": _remove,
+    "notify": _notify,
+    "checkout": _checkout,
+    "co": _choose,
+    "order": _order,
+    "recommend": _recommend,
 }

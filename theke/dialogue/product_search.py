@@ -50,17 +50,21 @@ def _sold_out(context: ActionContext, values: Mapping[str, Any], size: str | Non
     context.set_slot("sku", product.sku)
 
 
-def show_product(ctx: TurnContext, sku: str, *, cart: bool) -> bool:
-    """The "Details" and "In den Warenkorb" buttons of a product card."""
+def show_product(ctx: TurnContext, sku: str) -> bool:
+    """The "Details" button of a product card."""
     from theke.commerce import product_details
 
     product = ctx.catalog.product(sku) if ctx.catalog is not None else None
     if product is None:
         return False
-    ctx.event("product.viewed" if not cart else "cart.requested", sku=sku)
+    ctx.event("product.viewed", sku=sku)
     ctx.send(product_details(product, ctx.language), render=False)
-    if cart:
-        ctx.system("cart_later")
+    if product.in_stock:
+        from theke.commerce.texts import shop_label
+        from theke.content import QuickReply
+
+        title = shop_label("add_to_cart", ctx.language, ctx.address)
+        ctx.offer([QuickReply(title=title, payload=f"theke:cart:{sku}")])
     viewed = [item for item in ctx.customer.get("viewed", []) if item != sku]
     ctx.remember("viewed", [sku, *viewed][:20])
     ctx.answered = True

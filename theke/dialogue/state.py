@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["DialogueState", "Frame"]
+__all__ = ["CartLine", "DialogueState", "Frame"]
 
 _MAX_TRAIL = 50
+_MAX_CART = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,29 @@ class Frame:
 
 
 @dataclass(frozen=True, slots=True)
+class CartLine:
+    """Pairs of one size of one product in the customer's cart."""
+
+    sku: str
+    size: str
+    quantity: int = 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sku": self.sku, "size": self.size, "quantity": self.quantity}
+
+    @classmethod
+    def load(cls, data: object) -> CartLine | None:
+        if not isinstance(data, dict):
+            return None
+        sku, size, quantity = data.get("sku"), data.get("size"), data.get("quantity", 1)
+        if not isinstance(sku, str) or not isinstance(size, str) or not sku or not size:
+            return None
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 < quantity < 100:
+            return None
+        return cls(sku, size, quantity)
+
+
+@dataclass(frozen=True, slots=True)
 class DialogueState:
     """Language, turn count, the flow stack, the slots and the engine's pending offers."""
 
@@ -74,6 +98,8 @@ class DialogueState:
     reminded: int | None = None  # the ``started`` of the flow run a reminder went out for
     last_at: str | None = None  # ISO time of the last customer input
     done: str | None = None  # the flow completed last: "in Schwarz" refines its answer
+    cart: tuple[CartLine, ...] = ()
+    checkout: Mapping[str, Any] | None = None  # the checkout in progress (theke.dialogue.checkout)
 
     @property
     def frame(self) -> Frame | None:
@@ -94,6 +120,8 @@ class DialogueState:
             "reminded": self.reminded,
             "last_at": self.last_at,
             "done": self.done,
+            "cart": [line.to_json() for line in self.cart],
+            "checkout": dict(self.checkout) if self.checkout is not None else None,
         }
 
     @classmethod
@@ -106,6 +134,9 @@ class DialogueState:
         reminded = data.get("reminded")
         last_at = data.get("last_at")
         done = data.get("done")
+        cart = data.get("cart")
+        lines = [CartLine.load(item) for item in cart] if isinstance(cart, list) else []
+        checkout = data.get("checkout")
         return cls(
             language=language if isinstance(language, str) else None,
             turns=_count(data.get("turns")),
@@ -117,6 +148,8 @@ class DialogueState:
             reminded=reminded if isinstance(reminded, int) else None,
             last_at=last_at if isinstance(last_at, str) else None,
             done=done if isinstance(done, str) else None,
+            cart=tuple(line for line in lines if line is not None)[:_MAX_CART],
+            checkout=dict(checkout) if isinstance(checkout, dict) else None,
         )
 
 

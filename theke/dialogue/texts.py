@@ -10,14 +10,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
+from theke.commerce.texts import SHOP_LABELS, SHOP_TEXTS, pick_form
 from theke.content import Content, QuickReplies, QuickReply, Text
 
-__all__ = ["CONTROL_WORDS", "HUMAN_PAYLOAD", "SYSTEM_KEYS", "label", "system_text"]
+__all__ = [
+    "CONTROL_WORDS",
+    "HUMAN_PAYLOAD",
+    "SYSTEM_KEYS",
+    "label",
+    "plain_text",
+    "system_text",
+]
 
 HUMAN_PAYLOAD = "theke:human"
 
 # key → (German du, German Sie, English)
-_TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
+_CORE_TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
     {
         "intro": (
             "Hi, ich bin {persona}, der Chatbot von {shop}: Ich antworte automatisch und rund "
@@ -136,14 +144,6 @@ _TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
             "einmal.",
             "Something went wrong on my side. Please try again in a moment.",
         ),
-        "cart_later": (
-            "Bestellen direkt hier im Chat kommt bald. Bis dahin kannst du den Schuh über den "
-            "Link oben in unserem Shop bestellen.",
-            "Bestellen direkt hier im Chat kommt bald. Bis dahin können Sie den Schuh über den "
-            "Link oben in unserem Shop bestellen.",
-            "Ordering right here in the chat is coming soon. Until then, you can order the shoe "
-            "in our shop through the link above.",
-        ),
         "dismissed": (
             "Alles klar. Wobei kann ich dir helfen?",
             "Alles klar. Wobei kann ich Ihnen helfen?",
@@ -152,10 +152,12 @@ _TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
     }
 )
 
+_TEXTS = MappingProxyType({**_CORE_TEXTS, **SHOP_TEXTS})
 SYSTEM_KEYS = frozenset(_TEXTS)
 
 _LABELS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
     {
+        **SHOP_LABELS,
         "human": ("Mit Mensch sprechen", "Mit Mensch sprechen", "Talk to a person"),
         "no_thanks": ("Nein, danke", "Nein, danke", "No, thanks"),
         "resume": ("Weitermachen", "Weitermachen", "Carry on"),
@@ -196,7 +198,7 @@ def system_text(
     ``replies`` are (label key or literal title, payload) pairs; a label key is
     one of the built-in button labels (``human``, ``no_thanks``, ...).
     """
-    text = _pick(_TEXTS[key], language, address).format(**values)
+    text = pick_form(_TEXTS[key], language, address).format(**values)
     if not replies:
         return (Text(text=text),)
     buttons = tuple(
@@ -206,6 +208,11 @@ def system_text(
     return (QuickReplies(text=text, replies=buttons),)
 
 
+def plain_text(key: str, language: str, address: str, **values: str) -> str:
+    """The engine's text ``key`` as a string, for a message it builds around it."""
+    return pick_form(_TEXTS[key], language, address).format(**values)
+
+
 def label(title: str, language: str, address: str) -> str:
     """A button label of the engine's own (``share_phone``, ``human``, ...) for the customer."""
     return _label(title, language, address)
@@ -213,10 +220,4 @@ def label(title: str, language: str, address: str) -> str:
 
 def _label(title: str, language: str, address: str) -> str:
     forms = _LABELS.get(title)
-    return _pick(forms, language, address) if forms else title
-
-
-def _pick(forms: tuple[str, str, str], language: str, address: str) -> str:
-    if language == "de":
-        return forms[1] if address == "Sie" else forms[0]
-    return forms[2]
+    return pick_form(forms, language, address) if forms else title

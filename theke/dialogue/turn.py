@@ -11,7 +11,7 @@ from theke.content import Content
 if TYPE_CHECKING:
     from theke.dialogue.actions import Subscription
 
-__all__ = ["Event", "Inbound", "Reminder", "Turn"]
+__all__ = ["Event", "Inbound", "OrderRequest", "Reminder", "Turn"]
 
 Event = tuple[str, dict[str, Any]]
 
@@ -40,6 +40,26 @@ class Reminder:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderRequest:
+    """The customer tapped the order button under a checkout summary: place this order.
+
+    ``key`` names the checkout (a second tap finds the order of the first);
+    ``fingerprint`` is what the summary showed (lines, prices, total): the
+    order is placed only at exactly that.
+    """
+
+    key: str
+    lines: tuple[tuple[str, str, int], ...]  # (sku, size, quantity)
+    fulfilment: str  # "delivery" or "pickup"
+    payment: str  # "stripe", "invoice" or "prepayment"
+    language: str
+    fingerprint: str
+    address: dict[str, Any] | None = None
+    store: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Turn:
     """The engine's answer to one input.
 
@@ -48,8 +68,9 @@ class Turn:
     the customer wrote. ``handoff`` hands the conversation to a human;
     ``profile`` is the customer's changed profile (``None``: unchanged);
     ``subscriptions`` are opt-ins to store; ``reminder`` is one to schedule;
-    ``opt_out`` withdraws the customer's opt-ins and stops every message the shop would
-    start on its own (the ``STOP`` payload); ``opt_in`` (``START``) allows them again.
+    ``order`` is an order to place; ``opt_out`` withdraws the customer's opt-ins and
+    stops every message the shop would start on its own (the ``STOP`` payload);
+    ``opt_in`` (``START``) allows them again.
     """
 
     state: dict[str, Any]
@@ -61,3 +82,4 @@ class Turn:
     reminder: Reminder | None = None
     opt_out: bool = False  # STOP: every opt-in of the customer is withdrawn
     opt_in: bool = False  # START: the shop may write on its own again (within the rules)
+    order: OrderRequest | None = None  # the order to place in the turn's transaction

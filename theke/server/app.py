@@ -18,10 +18,13 @@ from theke.server import (
     health,
     meta_webhooks,
     pages,
+    shop_pages,
+    stripe_webhook,
     telegram_webhook,
     webchat_http,
     webchat_ws,
 )
+from theke.server.api import router as api_router
 from theke.server.errors import install_error_handlers
 from theke.server.limits import BodyLimit
 
@@ -60,6 +63,9 @@ def create_app(runtime: Runtime, *, run_worker: bool = True) -> FastAPI:
     app.include_router(catalog_images.router)
     app.include_router(telegram_webhook.router)
     app.include_router(meta_webhooks.router)
+    app.include_router(api_router)
+    app.include_router(stripe_webhook.router)
+    app.include_router(shop_pages.router)
     app.mount("/static", StaticFiles(directory=pages.static_root()), name="static")
     app.add_middleware(
         CORSMiddleware,
@@ -68,5 +74,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = True) -> FastAPI:
         allow_headers=["Authorization", "Content-Type"],
         max_age=600,
     )
-    app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes)
+    settings = runtime.settings
+    wider = {"/api/": settings.api_max_body_bytes}
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, wider=wider)
     return app

@@ -10,19 +10,28 @@ __all__ = ["BodyLimit"]
 
 
 class BodyLimit:
-    """Answers 413 to bodies over ``max_bytes`` (declared or streamed), storing nothing."""
+    """Answers 413 to bodies over ``max_bytes`` (declared or streamed), storing nothing.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    ``wider`` gives paths under a prefix a limit of their own (the shop system's
+    ``/api/`` uploads whole catalogs; a chat message is short).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, wider: dict[str, int] | None = None) -> None:
         self._app = app
         self._max = max_bytes
+        self._wider = dict(wider or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self._app(scope, receive, send)
             return
+        path = str(scope.get("path", ""))
+        limit = next(
+            (size for prefix, size in self._wider.items() if path.startswith(prefix)), self._max
+        )
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self._max:
-            await self._too_large(send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(send, limit)
             return
         chunks: list[bytes] = []
         size = 0
@@ -33,8 +42,8 @@ class BodyLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self._max:
-                await self._too_large(send)
+            if size > limit:
+                await self._too_large(send, limit)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -50,12 +59,12 @@ class BodyLimit:
 
         await self._app(scope, replay, send)
 
-    async def _too_large(self, send: Send) -> None:
+    async def _too_large(self, send: Send, limit: int) -> None:
         body = json.dumps(
             {
                 "error": {
                     "code": "body_too_large",
-                    "message": f"the request body is over the limit of {self._max} bytes",
+                    "message": f"the request body is over the limit of {limit} bytes",
                 }
             }
         ).encode()

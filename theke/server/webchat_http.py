@@ -24,6 +24,7 @@ class MessageIn(BaseModel):
     postback: str | None = None
     title: str | None = None
     client_id: str | None = None
+    source: dict[str, str] | None = None  # the page's utm_* and ref: where the visitor came from
 
 
 class SessionOut(BaseModel):
@@ -75,6 +76,7 @@ async def post_message(request: Request) -> JSONResponse:
             postback=body.postback,
             title=body.title,
             client_id=body.client_id,
+            source=body.source,
         )
     except BadRequest as exc:
         raise ApiError(400, "bad_request", str(exc)) from exc

@@ -138,8 +138,12 @@ async def _handle(
         message = "text, postback, title and client_id are strings"
         await _error(websocket, "bad_request", message, client_id)
         return
+    source = frame.get("source")
+    if source is not None and not isinstance(source, dict):
+        await _error(websocket, "bad_request", "source is an object of strings", client_id)
+        return
     try:
-        stored = await webchat.accept(customer_id, **fields)
+        stored = await webchat.accept(customer_id, **fields, source=source)
     except BadRequest as exc:
         await _error(websocket, "bad_request", str(exc), client_id)
         return

@@ -1,5 +1,11 @@
 """The product catalog: products, their sizes with stock, and the catalog's sequence number.
 
+What a customer can buy of a size is its ``stock`` minus what unpaid orders hold
+(``reserved``); the cache and the search see only that (:func:`changes_since`). An
+order reserves (:func:`reserve`), a paid one turns its reservation into a sale
+(:func:`sell`), a lapsed or cancelled one gives it back (:func:`release`). The shop
+system's stock numbers (import, API) replace ``stock`` and leave ``reserved`` alone.
+
 The database is the catalog's system of record. Every write transaction
 bumps ``catalog_state.seq`` by one and stamps the rows it changed with the
 new value; :func:`changes_since` gives a cache exactly what changed after
@@ -13,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, bindparam, delete, func, select, update
+from sqlalchemy import Connection, RowMapping, and_, bindparam, case, delete, func, select, update
 
 from theke.errors import StoreError
 from theke.store._dialect import upsert
@@ -21,6 +27,8 @@ from theke.store.schema import catalog_state, product_sizes, products
 
 __all__ = [
     "CatalogChanges",
+    "Line",
+    "OutOfStock",
     "ProductRecord",
     "StockChange",
     "UnknownProduct",
@@ -28,6 +36,11 @@ __all__ = [
     "changes_since",
     "deactivate_products",
     "product_count",
+    "records",
+    "release",
+    "reserve",
+    "restocked",
+    "sell",
     "set_stock",
     "set_stocks",
     "upsert_products",
@@ -35,10 +48,36 @@ __all__ = [
 
 _BATCH = 1000
 _STATE_ID = 1
+_AVAILABLE = case(
+    (
+        product_sizes.c.stock > product_sizes.c.reserved,
+        product_sizes.c.stock - product_sizes.c.reserved,
+    ),
+    else_=0,
+).label("stock")
 
 
 class UnknownProduct(StoreError):
     """A stock change names a product the catalog does not have."""
+
+
+class OutOfStock(StoreError):
+    """An order asks for more pairs of a size than are left to buy."""
+
+    def __init__(self, sku: str, size: str, available: int) -> None:
+        super().__init__(f"{sku} in size {size}: only {available} left")
+        self.sku = sku
+        self.size = size
+        self.available = available
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """Pairs of one size of one product, as an order holds them."""
+
+    sku: str
+    size: str
+    quantity: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +182,76 @@ def set_stocks(conn: Connection, changes: Sequence[StockChange]) -> int:
     return seq
 
 
+def reserve(conn: Connection, lines: Sequence[Line]) -> int:
+    """Hold ``lines`` for an order; returns the new seq.
+
+    Raises :class:`OutOfStock` (and changes nothing the caller keeps: roll back) when a
+    size has fewer pairs left than asked for. Each update checks and takes in one
+    statement, so two orders for the last pair cannot both get it.
+    """
+    seq = _bump(conn)
+    for line in _merged(lines):
+        left = product_sizes.c.stock - product_sizes.c.reserved
+        taken = conn.execute(
+            update(product_sizes)
+            .where(
+                product_sizes.c.sku == line.sku,
+                product_sizes.c.size == line.size,
+                left >= line.quantity,
+            )
+            .values(reserved=product_sizes.c.reserved + line.quantity, seq=seq)
+        )
+        if not taken.rowcount:
+            raise OutOfStock(line.sku, line.size, _available(conn, line.sku, line.size))
+    return seq
+
+
+def release(conn: Connection, lines: Sequence[Line]) -> int:
+    """Give back what an unpaid order held; returns the new seq."""
+    return _change_held(conn, lines, sold=False)
+
+
+def sell(conn: Connection, lines: Sequence[Line]) -> int:
+    """A paid order: its held pairs leave the stock; returns the new seq."""
+    return _change_held(conn, lines, sold=True)
+
+
+def _change_held(conn: Connection, lines: Sequence[Line], *, sold: bool) -> int:
+    seq = _bump(conn)
+    for line in _merged(lines):
+        reserved = case(
+            (product_sizes.c.reserved > line.quantity, product_sizes.c.reserved - line.quantity),
+            else_=0,
+        )
+        values: dict[str, Any] = {"reserved": reserved, "seq": seq}
+        if sold:
+            values["stock"] = case(
+                (product_sizes.c.stock > line.quantity, product_sizes.c.stock - line.quantity),
+                else_=0,
+            )
+        conn.execute(
+            update(product_sizes)
+            .where(product_sizes.c.sku == line.sku, product_sizes.c.size == line.size)
+            .values(values)
+        )
+    return seq
+
+
+def _merged(lines: Sequence[Line]) -> list[Line]:
+    """One line per size, in a fixed order (two orders lock rows in the same order)."""
+    total: dict[tuple[str, str], int] = {}
+    for line in lines:
+        total[(line.sku, line.size)] = total.get((line.sku, line.size), 0) + line.quantity
+    return [Line(sku, size, quantity) for (sku, size), quantity in sorted(total.items())]
+
+
+def _available(conn: Connection, sku: str, size: str) -> int:
+    found = conn.execute(
+        select(_AVAILABLE).where(product_sizes.c.sku == sku, product_sizes.c.size == size)
+    ).scalar_one_or_none()
+    return int(found or 0)
+
+
 def deactivate_products(conn: Connection, skus: Sequence[str]) -> int:
     """Take products out of the catalog (they stay in the database); returns the new seq."""
     if not skus:
@@ -165,12 +274,36 @@ def changes_since(conn: Connection, since: int) -> CatalogChanges:
     found = conn.execute(select(products).where(window).order_by(products.c.sku)).mappings()
     records = tuple(_record(row, sizes.get(row["sku"], ())) for row in found)
     stock = conn.execute(
-        select(product_sizes.c.sku, product_sizes.c.size, product_sizes.c.stock)
+        select(product_sizes.c.sku, product_sizes.c.size, _AVAILABLE)
         .join(products, products.c.sku == product_sizes.c.sku)
         .where(product_sizes.c.seq > since, product_sizes.c.seq <= seq, products.c.seq <= since)
     )
     changes = tuple(StockChange(sku, size, stock) for sku, size, stock in stock)
     return CatalogChanges(since=since, seq=seq, products=records, stock=changes)
+
+
+def records(conn: Connection, skus: Sequence[str]) -> dict[str, ProductRecord]:
+    """The products of ``skus`` (active or not), with what is left to buy of each size."""
+    if not skus:
+        return {}
+    window = products.c.sku.in_(sorted(set(skus)))
+    sizes = _sizes_of(conn, window)
+    found = conn.execute(select(products).where(window)).mappings()
+    return {row["sku"]: _record(row, sizes.get(row["sku"], ())) for row in found}
+
+
+def restocked(conn: Connection, seq: int) -> list[tuple[str, str]]:
+    """The (sku, size) pairs written at ``seq`` that can be bought now."""
+    found = conn.execute(
+        select(product_sizes.c.sku, product_sizes.c.size)
+        .join(products, products.c.sku == product_sizes.c.sku)
+        .where(
+            product_sizes.c.seq == seq,
+            product_sizes.c.stock > product_sizes.c.reserved,
+            products.c.active,
+        )
+    )
+    return [(sku, size) for sku, size in found]
 
 
 def _bump(conn: Connection) -> int:
@@ -190,13 +323,24 @@ def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
 def _write_chunk(conn: Connection, chunk: Sequence[ProductRecord], seq: int) -> None:
     conn.execute(_upsert_products(conn), [_product_row(record, seq) for record in chunk])
     skus = [record.sku for record in chunk]
-    conn.execute(
-        delete(product_sizes).where(
-            product_sizes.c.sku.in_(bindparam("skus", skus, expanding=True))
+    within = product_sizes.c.sku.in_(bindparam("skus", skus, expanding=True))
+    held = {
+        (sku, size): reserved
+        for sku, size, reserved in conn.execute(
+            select(product_sizes.c.sku, product_sizes.c.size, product_sizes.c.reserved).where(
+                within, product_sizes.c.reserved > 0
+            )
         )
-    )
+    }
+    conn.execute(delete(product_sizes).where(within))
     rows = [
-        {"sku": record.sku, "size": size, "stock": stock, "seq": seq}
+        {
+            "sku": record.sku,
+            "size": size,
+            "stock": stock,
+            "reserved": held.get((record.sku, size), 0),
+            "seq": seq,
+        }
         for record in chunk
         for size, stock in record.sizes
     ]
@@ -229,7 +373,7 @@ def _product_row(record: ProductRecord, seq: int) -> dict[str, Any]:
 
 def _sizes_of(conn: Connection, window: Any) -> dict[str, list[tuple[str, int]]]:
     found = conn.execute(
-        select(product_sizes.c.sku, product_sizes.c.size, product_sizes.c.stock)
+        select(product_sizes.c.sku, product_sizes.c.size, _AVAILABLE)
         .join(products, products.c.sku == product_sizes.c.sku)
         .where(window)
     )

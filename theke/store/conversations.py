@@ -195,6 +195,20 @@ def save(conn: Connection, changes: Sequence[StateChange]) -> None:
     )
 
 
+def set_source(conn: Connection, conversation_id: str, source: dict[str, Any]) -> None:
+    """Remember where the conversation came from (the newest link, ad or campaign)."""
+    conn.execute(
+        update(conversations).where(conversations.c.id == conversation_id).values(source=source)
+    )
+
+
+def source_of(conn: Connection, conversation_id: str) -> dict[str, Any] | None:
+    found = conn.execute(
+        select(conversations.c.source).where(conversations.c.id == conversation_id)
+    ).scalar_one_or_none()
+    return dict(found) if isinstance(found, dict) else None
+
+
 def set_mode(
     conn: Connection, conversation_id: str, mode: str, *, until: datetime | None = None
 ) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeEngine
 
 __all__ = [
+    "api_tokens",
     "catalog_state",
     "conversations",
     "customers",
@@ -34,6 +35,8 @@ __all__ = [
     "inbound_events",
     "leases",
     "metadata",
+    "order_items",
+    "orders",
     "outbox",
     "product_sizes",
     "products",
@@ -41,6 +44,7 @@ __all__ = [
     "short_payloads",
     "subscriptions",
     "webchat_messages",
+    "webhook_deliveries",
 ]
 
 
@@ -132,6 +136,8 @@ conversations = Table(
     Column("human_until", UTCDateTime(), nullable=True),
     # The platform said the customer cannot be reached here (blocked us, gone).
     Column("unreachable_at", UTCDateTime(), nullable=True),
+    # Where the conversation came from: an m.me ref, an ad, a widget page's UTM parameters.
+    Column("source", _Json, nullable=True),
 )
 
 leases = Table(
@@ -256,6 +262,8 @@ product_sizes = Table(
     Column("sku", String(64), ForeignKey("products.sku"), primary_key=True),
     Column("size", String(16), primary_key=True),
     Column("stock", Integer, nullable=False),
+    # Held by orders not paid yet: what customers can buy is stock - reserved.
+    Column("reserved", Integer, nullable=False, default=0, server_default="0"),
     Column("seq", BigInteger, nullable=False),
     Index("ix_product_sizes_seq", "seq"),
 )
@@ -325,6 +333,86 @@ comments = Table(
     Column("received_at", UTCDateTime(), nullable=False),
     UniqueConstraint("channel", "comment_id"),
     Index("ix_comments_post", "channel", "post_id"),
+)
+
+# Orders taken in the chat. ``checkout_key`` makes placing one idempotent: a double tap on
+# "zahlungspflichtig bestellen" finds the order the first tap created.
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("checkout_key", String(100), nullable=False, unique=True),
+    Column("customer_id", String(32), ForeignKey("customers.id"), nullable=False),
+    Column("conversation_id", String(32), ForeignKey("conversations.id"), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("status", String(16), nullable=False),  # placed, paid, shipped, delivered, cancelled
+    Column("payment_method", String(16), nullable=False),  # stripe, invoice, prepayment
+    Column("payment_status", String(16), nullable=False),  # pending, paid, failed, expired
+    Column("payment_ref", String(255), nullable=True),  # the Stripe Checkout Session id
+    Column("payment_url", Text, nullable=True),
+    Column("currency", String(3), nullable=False),
+    Column("subtotal_cents", BigInteger, nullable=False),
+    Column("shipping_cents", BigInteger, nullable=False),
+    Column("vat_cents", BigInteger, nullable=False),
+    Column("total_cents", BigInteger, nullable=False),
+    Column("fulfilment", String(10), nullable=False),  # delivery, pickup
+    Column("address", _Json, nullable=True),
+    Column("email", String(255), nullable=True),
+    Column("source", _Json, nullable=True),  # the conversation's attribution
+    Column("reserved", Boolean, nullable=False),  # its stock is still held for it
+    Column("pay_until", UTCDateTime(), nullable=True),  # an unpaid online payment lapses then
+    Column("data", _Json, nullable=False, default=dict),  # carrier, tracking, pickup store
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Index("ix_orders_updated", "updated_at", "id"),
+    Index("ix_orders_customer", "customer_id", "created_at"),
+    Index("ix_orders_payment_ref", "payment_ref"),
+)
+
+order_items = Table(
+    "order_items",
+    metadata,
+    Column("order_id", String(32), ForeignKey("orders.id"), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("sku", String(64), nullable=False),
+    Column("size", String(16), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_cents", BigInteger, nullable=False),
+)
+
+# The shop system's API tokens: only a SHA-256 of each is kept.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_used_at", UTCDateTime(), nullable=True),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+)
+
+# Events for the shop system (order.created, order.paid, order.cancelled): written in the
+# transaction that caused them, POSTed by the worker with retries.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("event_id", String(40), nullable=False, unique=True),
+    Column("topic", String(40), nullable=False),
+    Column("payload", _Json, nullable=False),
+    Column("status", String(10), nullable=False, default="pending"),  # pending, sent, dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("claimed_by", String(64), nullable=True),
+    Column("claimed_until", UTCDateTime(), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
 )
 
 

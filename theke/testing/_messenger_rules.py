@@ -12,20 +12,45 @@ Mirrored limits (https://developers.facebook.com/docs/messenger-platform/referen
 - attachments ``image`` / ``audio`` / ``video`` / ``file`` carry ``payload.url`` (http(s)) or
   ``payload.attachment_id``; ``template`` attachments of type ``button`` (text at most 640
   characters, 1-3 buttons), ``generic`` (1-10 elements: title required, at most 80; subtitle
-  at most 80; at most 3 buttons each) and ``receipt`` (``recipient_name``, ``order_number``,
-  ``currency``, ``payment_method`` and ``summary.total_cost`` required; at most 100 elements);
+  at most 80; at most 3 buttons each), ``receipt`` and ``notification_messages`` (below);
+- receipt templates (.../send-messages/template/receipt): ``recipient_name``,
+  ``order_number``, ``payment_method`` (each with a visible character) and ``currency`` (an
+  ISO 4217 code, three capitals) required, ``order_url`` an http(s) URL; ``summary`` with a
+  ``total_cost`` and optional ``subtotal`` / ``shipping_cost`` / ``total_tax``, each a number
+  with at most two decimals; ``address`` (optional) with ``street_1``, ``city``,
+  ``postal_code``, ``state`` and a two-letter ``country``; at most 100 ``elements``, each with
+  a ``title`` (at most 80) and a ``price``, optionally a ``subtitle`` (at most 80), an integer
+  ``quantity``, a ``currency`` code and an http(s) ``image_url``; ``adjustments`` each with a
+  ``name`` and an ``amount``;
+- Marketing Messages opt-in requests (``notification_messages``,
+  .../send-messages/recurring-notifications; the Instagram page lists the values): a
+  ``payload`` (the fake requires it: the opt-in webhook brings it back as the topic);
+  ``title`` optional (Meta shows "Updates and promotions"), at most 65 characters;
+  ``image_url`` an http(s) URL; ``notification_messages_cta_text`` one of ``ALLOW``,
+  ``FREQUENCY``, ``GET``, ``GET_UPDATES`` (the default), ``OPT_IN``, ``SIGN_UP``;
+  ``notification_messages_frequency`` (deprecated since 2023, optional) one of ``DAILY``,
+  ``WEEKLY``, ``MONTHLY``; ``notification_messages_reoptin`` ``ENABLED`` or ``DISABLED``;
+  ``notification_messages_timezone`` a non-empty time zone name such as ``Europe/Berlin``;
 - buttons: ``postback`` (title at most 20, payload at most 1000), ``web_url`` (title at most
   20, an http(s) ``url``), ``phone_number`` (payload ``+`` and digits, like ``+4930123456``).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 from theke.testing._graph_rules import GraphError, bad_param, is_http_url, one_of, text_len
 
-__all__ = ["MESSAGING_TYPES", "SENDER_ACTIONS", "TAGS", "check_message"]
+__all__ = [
+    "MESSAGING_TYPES",
+    "OPTIN_CTA_TEXTS",
+    "OPTIN_FREQUENCIES",
+    "SENDER_ACTIONS",
+    "TAGS",
+    "check_message",
+]
 
 MAX_TEXT = 2000
 MAX_METADATA = 1000
@@ -37,6 +62,9 @@ MAX_ELEMENT_TEXT = 80
 MAX_ELEMENTS = 10
 MAX_BUTTONS = 3
 MAX_RECEIPT_ELEMENTS = 100
+MAX_OPTIN_TITLE = 65
+OPTIN_CTA_TEXTS = frozenset({"ALLOW", "FREQUENCY", "GET", "GET_UPDATES", "OPT_IN", "SIGN_UP"})
+OPTIN_FREQUENCIES = frozenset({"DAILY", "WEEKLY", "MONTHLY"})
 
 MESSAGING_TYPES = frozenset({"RESPONSE", "UPDATE", "MESSAGE_TAG"})
 TAGS = frozenset(
@@ -46,7 +74,15 @@ SENDER_ACTIONS = frozenset({"typing_on", "typing_off", "mark_seen"})
 _MEDIA = frozenset({"image", "audio", "video", "file"})
 _QUICK_REPLY_TYPES = frozenset({"text", "user_phone_number", "user_email"})
 _PHONE = re.compile(r"\+[0-9]{6,15}")
-_RECEIPT_FIELDS = ("recipient_name", "order_number", "currency", "payment_method")
+_RECEIPT_FIELDS = ("recipient_name", "order_number", "payment_method")
+_RECEIPT_TEXT_MAX = 10_000  # Meta documents no limit; the fake takes any sane length
+_SUMMARY_AMOUNTS = ("subtotal", "shipping_cost", "total_tax")
+_ADDRESS_FIELDS = ("street_1", "city", "postal_code", "state")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_OPTIN_REOPTIN = frozenset({"ENABLED", "DISABLED"})
+_OPTIN_PAYLOAD_MAX = 10_000  # Meta documents no limit; the fake takes any sane length
+_TIMEZONE_MAX = 64
 
 
 def _bad(problem: str) -> GraphError:
@@ -129,8 +165,13 @@ def _check_template(payload: dict[str, Any]) -> None:
             _check_element(element, f"{name}[elements][{index}]")
     elif kind == "receipt":
         _check_receipt(payload, name)
+    elif kind == "notification_messages":
+        _check_optin_request(payload, name)
     else:
-        raise _bad(f"param {name}[template_type] must be one of button, generic, receipt")
+        raise _bad(
+            f"param {name}[template_type] must be one of button, generic, receipt,"
+            " notification_messages"
+        )
 
 
 def _check_element(element: dict[str, Any], name: str) -> None:
@@ -152,15 +193,94 @@ def _check_element(element: dict[str, Any], name: str) -> None:
 
 def _check_receipt(payload: dict[str, Any], name: str) -> None:
     for field in _RECEIPT_FIELDS:
-        _length(payload.get(field), f"{name}[{field}]", 10_000)
-    summary = payload.get("summary")
-    total = summary.get("total_cost") if isinstance(summary, dict) else None
-    if isinstance(total, bool) or not isinstance(total, int | float):
-        raise _bad(f"param {name}[summary][total_cost] must be a number")
+        _visible(payload.get(field), f"{name}[{field}]", _RECEIPT_TEXT_MAX)
+    _code(payload.get("currency"), f"{name}[currency]", _CURRENCY)
+    if "order_url" in payload and not is_http_url(payload["order_url"]):
+        raise _bad(f"param {name}[order_url] must be a valid URL")
+    _check_summary(payload.get("summary"), f"{name}[summary]")
+    if "address" in payload:
+        _check_address(payload["address"], f"{name}[address]")
     if "elements" in payload:
         elements = _items(payload["elements"], f"{name}[elements]", 0, MAX_RECEIPT_ELEMENTS)
         for index, element in enumerate(elements):
-            _length(element.get("title"), f"{name}[elements][{index}][title]", 10_000)
+            _check_receipt_element(element, f"{name}[elements][{index}]")
+    for index, adjustment in enumerate(
+        _items(payload.get("adjustments", []), f"{name}[adjustments]", 0, MAX_RECEIPT_ELEMENTS)
+    ):
+        _visible(adjustment.get("name"), f"{name}[adjustments][{index}][name]", _RECEIPT_TEXT_MAX)
+        _amount(adjustment.get("amount"), f"{name}[adjustments][{index}][amount]")
+
+
+def _check_optin_request(payload: dict[str, Any], name: str) -> None:
+    _length(payload.get("payload"), f"{name}[payload]", _OPTIN_PAYLOAD_MAX)
+    _length(payload.get("title"), f"{name}[title]", MAX_OPTIN_TITLE, required=False)
+    if "image_url" in payload and not is_http_url(payload["image_url"]):
+        raise _bad(f"param {name}[image_url] must be a valid URL")
+    choices = {
+        "notification_messages_cta_text": OPTIN_CTA_TEXTS,
+        "notification_messages_frequency": OPTIN_FREQUENCIES,
+        "notification_messages_reoptin": _OPTIN_REOPTIN,
+    }
+    for field, allowed in choices.items():
+        if field in payload and not one_of(payload[field], allowed):
+            raise _bad(f"param {name}[{field}] must be one of {', '.join(sorted(allowed))}")
+    if "notification_messages_timezone" in payload:
+        timezone = payload["notification_messages_timezone"]
+        field = f"{name}[notification_messages_timezone]"
+        _length(timezone, field, _TIMEZONE_MAX)
+        if any(char.isspace() for char in timezone):
+            raise _bad(f"param {field} must be a valid time zone, like Europe/Berlin")
+
+
+def _check_summary(summary: Any, name: str) -> None:
+    if not isinstance(summary, dict):
+        raise _bad(f"param {name} must be a JSON object")
+    _amount(summary.get("total_cost"), f"{name}[total_cost]")
+    for field in _SUMMARY_AMOUNTS:
+        if field in summary:
+            _amount(summary[field], f"{name}[{field}]")
+
+
+def _check_address(address: Any, name: str) -> None:
+    if not isinstance(address, dict):
+        raise _bad(f"param {name} must be a JSON object")
+    for field in _ADDRESS_FIELDS:
+        _visible(address.get(field), f"{name}[{field}]", _RECEIPT_TEXT_MAX)
+    _length(address.get("street_2"), f"{name}[street_2]", _RECEIPT_TEXT_MAX, required=False)
+    _code(address.get("country"), f"{name}[country]", _COUNTRY)
+
+
+def _check_receipt_element(element: dict[str, Any], name: str) -> None:
+    _visible(element.get("title"), f"{name}[title]", MAX_ELEMENT_TEXT)
+    _length(element.get("subtitle"), f"{name}[subtitle]", MAX_ELEMENT_TEXT, required=False)
+    _amount(element.get("price"), f"{name}[price]")
+    quantity = element.get("quantity")
+    if quantity is not None and (isinstance(quantity, bool) or not isinstance(quantity, int)):
+        raise _bad(f"param {name}[quantity] must be an integer")
+    if "currency" in element:
+        _code(element["currency"], f"{name}[currency]", _CURRENCY)
+    if "image_url" in element and not is_http_url(element["image_url"]):
+        raise _bad(f"param {name}[image_url] must be a valid URL")
+
+
+def _visible(value: Any, name: str, limit: int) -> None:
+    """A required text with at least one character that is not whitespace."""
+    _length(value, name, limit)
+    if not value.strip():
+        raise _bad(f"param {name} must be a non-empty UTF-8 encoded string")
+
+
+def _code(value: Any, name: str, pattern: re.Pattern[str]) -> None:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise _bad(f"param {name} must be a valid ISO code in capitals, like EUR or DE")
+
+
+def _amount(value: Any, name: str) -> None:
+    """A well-formed decimal number with at most two decimals, as Meta takes amounts."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _bad(f"param {name} must be a number")
+    if round(value, 2) != value:
+        raise _bad(f"param {name} must have at most two decimal places")
 
 
 def _check_buttons(buttons: Any, name: str, *, low: int) -> None:

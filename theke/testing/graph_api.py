@@ -9,7 +9,8 @@ Mirrored Graph API behaviour, the subset shop bots use:
   ``access_token`` or ``Authorization: Bearer``; JSON or form fields. Answers as in
   :mod:`theke.testing._graph_sends`; message limits in :mod:`theke.testing._messenger_rules`;
   the 24-hour window, tags, blocks, private replies and opt-in tokens in
-  :mod:`theke.testing._graph_policy`.
+  :mod:`theke.testing._graph_policy`. A customer's yes to an opt-in request the Page sent
+  is :meth:`GraphApi.messenger_tap_optin`, which gives the webhook Meta then posts.
 - WhatsApp: ``POST /{phone-number-id}/messages`` with the system-user token; messages and
   read receipts (:mod:`theke.testing._graph_sends`), limits in
   :mod:`theke.testing._whatsapp_rules`, the 24-hour window, templates and undeliverable
@@ -32,6 +33,7 @@ step past the 24-hour and 7-day windows.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import secrets
 import threading
@@ -53,10 +55,13 @@ from theke.testing._graph_rules import (
 )
 from theke.testing._graph_sends import messenger_send, new_wamid, whatsapp_send
 from theke.testing._http_fake import FakeRequest, HttpFakeServer, LoopbackApi, Reply
+from theke.testing.meta_webhooks import messenger_optin
 
 __all__ = ["GraphApi", "GraphCall", "GraphRequest"]
 
 VERSION = "v25.0"
+OPTIN_DEFAULT_TITLE = "Updates and promotions"
+"""The title Messenger shows on an opt-in request that has none."""
 _VERSION = re.compile(r"^/v\d+\.\d+(?=/)")
 
 
@@ -172,6 +177,37 @@ class GraphApi(LoopbackApi):
             token = str(10**17 + next(self._ids))
             self._audience.optin_tokens[token] = OptinToken(psid, expires_at)
             return token
+
+    def messenger_tap_optin(self, psid: str, *, expires_at: float | None = None) -> dict[str, Any]:
+        """``psid`` tapped the button of the last opt-in request the Page sent them.
+
+        Issues their ``notification_messages_token`` (as :meth:`messenger_issue_optin_token`;
+        valid until ``expires_at``, by default for good) and returns the ``messaging_optins``
+        webhook Meta then posts, with the request's ``payload`` and title: sign it and
+        deliver it to the bot. Raises ``LookupError`` when no opt-in request reached ``psid``.
+        """
+        with self._lock:
+            request = self._last_optin_request(psid)
+            until = math.inf if expires_at is None else expires_at
+            token = self.messenger_issue_optin_token(psid, until)
+            return messenger_optin(
+                self.page_id,
+                psid,
+                token,
+                str(request["payload"]),
+                title=str(request.get("title") or OPTIN_DEFAULT_TITLE),
+                token_expiry=None if expires_at is None else int(expires_at * 1000),
+                timezone=request.get("notification_messages_timezone"),
+                timestamp=int(self.now * 1000),
+            )
+
+    def _last_optin_request(self, psid: str) -> dict[str, Any]:
+        for call in reversed(self.messenger_sent(psid)):
+            attachment = call.body.get("message", {}).get("attachment") or {}
+            payload = attachment.get("payload") or {}
+            if payload.get("template_type") == "notification_messages":
+                return dict(payload)
+        raise LookupError(f"no Marketing Messages opt-in request reached {psid}")
 
     def messenger_add_attachment(self, data: bytes, mime_type: str) -> str:
         """Bytes a person sent, at a public CDN-like URL on this server (call while running)."""

@@ -21,6 +21,7 @@ from typing import Any
 
 __all__ = [
     "messenger_batch",
+    "messenger_optin",
     "messenger_postback",
     "messenger_quick_reply",
     "messenger_text",
@@ -95,6 +96,42 @@ def messenger_postback(
     """``psid`` pressed a postback button (or Get Started) titled ``title``."""
     postback = {"mid": mid or _mid(), "title": title, "payload": payload}
     return _page_event(page_id, psid, timestamp, {"postback": postback})
+
+
+def messenger_optin(
+    page_id: str,
+    psid: str,
+    token: str,
+    payload: str,
+    *,
+    title: str | None = None,
+    token_expiry: int | None = None,
+    status: str | None = None,
+    timezone: str | None = None,
+    timestamp: int | None = None,
+) -> dict[str, Any]:
+    """``psid`` answered the Page's Marketing Messages opt-in request (``messaging_optins``).
+
+    ``token`` is the ``notification_messages_token`` now valid for them, ``payload`` the
+    request's payload (Theke's topic) and ``title`` its title. ``token_expiry`` is in
+    milliseconds (left out, as Meta has sent since tokens stopped expiring in 2023);
+    ``status`` is ``STOP_NOTIFICATIONS`` or ``RESUME_NOTIFICATIONS`` when the customer
+    stops or resumes them later (absent on the first yes).
+    """
+    optin: dict[str, Any] = {
+        "type": "notification_messages",
+        "payload": payload,
+        "notification_messages_token": token,
+        "user_token_status": "NOT_REFRESHED",
+    }
+    optional = {
+        "title": title,
+        "token_expiry_timestamp": token_expiry,
+        "notification_messages_status": status,
+        "notification_messages_timezone": timezone,
+    }
+    optin |= {name: value for name, value in optional.items() if value is not None}
+    return _page_event(page_id, psid, timestamp, {"optin": optin})
 
 
 def messenger_batch(*bodies: dict[str, Any], one_entry: bool = False) -> dict[str, Any]:

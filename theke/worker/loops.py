@@ -34,8 +34,10 @@ class WorkerLoops:
         *,
         poll_interval: float = 0.5,
         watchers: Sequence[Callable[[asyncio.Event], Awaitable[None]]] = (),
+        steps: Sequence[tuple[str, Callable[[], Awaitable[int]]]] = (),
     ) -> None:
         self._watchers = watchers
+        self._steps = steps
         self._turns = turns
         self._dispatcher = dispatcher
         self._jobs = jobs
@@ -47,6 +49,7 @@ class WorkerLoops:
             *(self._loop("inbound", runner.run_once, stop, self._poll) for runner in self._turns),
             self._loop("outbox", self._dispatcher.run_once, stop, self._poll),
             self._loop("jobs", self._jobs.run_once, stop, max(self._poll, 1.0)),
+            *(self._loop(topic, step, stop, max(self._poll, 1.0)) for topic, step in self._steps),
             *(watch(stop) for watch in self._watchers),
         ]
         await asyncio.gather(*loops)

@@ -21,6 +21,7 @@ from typing import Any
 import structlog
 from sqlalchemy import Connection
 
+from theke.bot.config import BotConfig
 from theke.channels.base import (
     Delivered,
     LocalDelivery,
@@ -28,10 +29,12 @@ from theke.channels.base import (
     announce,
     deliver_locally,
 )
-from theke.commerce import CatalogCache
+from theke.commerce import CatalogCache, CatalogIndex
+from theke.commerce.attribution import source_from
+from theke.commerce.placement import bought, place_order
 from theke.content import text_json, to_json
 from theke.dialogue import Engine, Inbound
-from theke.dialogue.turn import Reminder, Turn
+from theke.dialogue.turn import OrderRequest, Reminder, Turn
 from theke.errors import StoreError
 from theke.observability import Metrics
 from theke.outreach.policy import Hold, OutboundMessage, PolicyContext, decide
@@ -82,6 +85,8 @@ class _Work:
     optins: list[OptinChange] = field(default_factory=list)
     media: list[dict[str, Any]] = field(default_factory=list)  # media.fetch job payloads
     phones: list[tuple[str, int]] = field(default_factory=list)  # confirmed numbers, by event
+    orders: list[tuple[int, OrderRequest]] = field(default_factory=list)  # to place, by event
+    source: dict[str, Any] | None = None  # the newest link, ad or campaign that led here
 
 
 class TurnRunner:
@@ -100,8 +105,10 @@ class TurnRunner:
         batch: int = 64,
         catalog: CatalogCache | None = None,
         human_pause: timedelta = timedelta(minutes=30),
+        mail: bool = False,
     ) -> None:
         self._db = db
+        self._mail = mail
         self._human_pause = human_pause
         self._catalog = catalog
         self._local = dict(local or {})
@@ -125,7 +132,7 @@ class TurnRunner:
             # Off the event loop: understanding a message costs milliseconds of CPU each.
             await asyncio.to_thread(self._run_batch, engine, work)
             done, delivered, queued = await self._db.write(
-                lambda conn: self._commit(conn, work, taken)
+                lambda conn: self._commit(conn, work, taken, engine.bot.config)
             )
         except BaseException:
             await self._db.write(lambda conn: leases.release(conn, taken, self._owner))
@@ -209,6 +216,7 @@ class TurnRunner:
                 item.reachable = True
                 item.conversation = conversation = replace(conversation, unreachable_at=None)
             item.entries.append(_inbound_entry(conversation, event, now))
+            item.source = source_from(event.payload.get("extra") or {}, now) or item.source
             item.phones.extend((phone, event.id) for phone in _confirmed_phone(event.payload))
             item.media.extend(
                 media_jobs(
@@ -235,6 +243,8 @@ class TurnRunner:
                 continue
             state = turn.state
             self._effects(item, turn)
+            if turn.order is not None:
+                item.orders.append((event.id, turn.order))
             conversation = item.conversation
             item.entries.extend(
                 log.event_entries(
@@ -297,7 +307,7 @@ class TurnRunner:
         )
 
     def _commit(
-        self, conn: Connection, work: Sequence[_Work], taken: Sequence[str]
+        self, conn: Connection, work: Sequence[_Work], taken: Sequence[str], config: BotConfig
     ) -> tuple[list[_Work], Delivered, bool]:
         """Write every turn of the batch: a few statements, whatever its size.
 
@@ -314,6 +324,7 @@ class TurnRunner:
         if inbound.mark_done(conn, ids) != len(ids):
             raise StoreError("inbound events changed under a held lease; the batch is retried")
         now = utcnow()
+        orders_placed = self._place_orders(conn, work, config, now)
         replies = [
             self._reply(item.conversation, inbound_id, content, now)
             for item in work
@@ -335,6 +346,7 @@ class TurnRunner:
             )
             for reply, outbox_id in zip(replies, outbox_ids, strict=True)
         )
+        entries.extend(orders_placed)
         entries.extend(_apply_effects(conn, work, now))
         log.append(conn, entries)
         conversations.save(
@@ -345,6 +357,32 @@ class TurnRunner:
         leases.release(conn, taken, self._owner)
         queued = any(reply.settled is None for reply in replies)
         return work, delivered, queued
+
+    def _place_orders(
+        self, conn: Connection, work: Sequence[_Work], config: BotConfig, now: datetime
+    ) -> list[LogEntry]:
+        """The orders this batch's customers confirmed: placed, answered, logged."""
+        index = self._catalog.index if self._catalog is not None else CatalogIndex()
+        entries: list[LogEntry] = []
+        for item in work:
+            for inbound_id, request in item.orders:
+                placed = place_order(
+                    conn,
+                    request,
+                    item.conversation,
+                    index=index,
+                    config=config,
+                    now=now,
+                    mail=self._mail,
+                )
+                item.replies.extend((inbound_id, to_json(reply)) for reply in placed.replies)
+                entries.append(placed.log_entry(item.conversation, inbound_id, now))
+                if placed.refused is not None:  # nothing ordered: the cart is the customer's again
+                    item.state = {**item.state, "cart": list(placed.cart), "checkout": None}
+                elif placed.order is not None and placed.created:
+                    item.profile = bought(item.profile, placed.order)
+                    item.profile_changed = True
+        return entries
 
     def _reply(
         self, conversation: Conversation, inbound_id: int, content: dict[str, Any], now: datetime
@@ -403,6 +441,8 @@ def _apply_effects(conn: Connection, work: Sequence[_Work], now: datetime) -> li
             conversations.set_mode(conn, item.conversation.id, mode, until=until)
         if item.reachable is not None:
             conversations.set_reachable(conn, item.conversation.id, item.reachable)
+        if item.source is not None:
+            conversations.set_source(conn, item.conversation.id, item.source)
         if item.reminder is not None:
             payload = reminder_payload(item.conversation.id, item.reminder.started)
             jobs.schedule(conn, REMINDER_JOB, payload, item.reminder.at)

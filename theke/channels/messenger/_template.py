@@ -1,4 +1,5 @@
-"""The parts of Messenger's structured messages: buttons, quick replies, template elements."""
+"""The parts of Messenger's structured messages: buttons, quick replies, template elements,
+receipts, opt-in requests."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from theke.content import (
     Button,
     CallButton,
     Card,
+    Consent,
     PostbackButton,
     QuickReply,
+    Receipt,
+    ReceiptAddress,
+    ReceiptItem,
     UrlButton,
     absolute_url,
     shorten,
@@ -20,6 +25,7 @@ from theke.errors import ConfigurationError
 
 __all__ = [
     "BLANK_STANDIN",
+    "CONSENT_CTA",
     "ELEMENT_TEXT_MAX",
     "PAYLOAD_MAX",
     "TITLE_MAX",
@@ -36,6 +42,8 @@ ELEMENT_TEXT_MAX = 80
 """The longest title and subtitle of a generic template element, in characters."""
 BLANK_STANDIN = "…"
 """What stands in for a text Messenger requires but the content left blank."""
+CONSENT_CTA = "GET_UPDATES"
+"""The opt-in request's button: "Get updates" in the customer's language."""
 
 _PRICE_SEPARATOR = " · "
 
@@ -90,6 +98,63 @@ class Target:
             case _:
                 assert_never(button)
 
+    def receipt(self, receipt: Receipt) -> dict[str, Any]:
+        """The payload of a receipt template; the order's ``timestamp`` is left out."""
+        payload: dict[str, Any] = {
+            "template_type": "receipt",
+            "recipient_name": receipt.recipient_name,
+            "order_number": receipt.order_number,
+            "currency": receipt.currency,
+            "payment_method": receipt.payment_method,
+        }
+        if receipt.order_url:
+            payload["order_url"] = self.url(receipt.order_url)
+        if receipt.address is not None:
+            payload["address"] = _address(receipt.address)
+        payload["summary"] = {
+            "subtotal": _amount(receipt.subtotal_cents),
+            "shipping_cost": _amount(receipt.shipping_cents),
+            "total_tax": _amount(receipt.tax_cents),
+            "total_cost": _amount(receipt.total_cents),
+        }
+        payload["elements"] = [
+            self._receipt_element(item, receipt.currency) for item in receipt.items
+        ]
+        return payload
+
+    def _receipt_element(self, item: ReceiptItem, currency: str) -> dict[str, Any]:
+        # Meta's price is the line's: its example bills 2 shirts at 25 as "price": 50.
+        element: dict[str, Any] = {
+            "title": item.title,
+            "quantity": item.quantity,
+            "price": _amount(item.price_cents * item.quantity),
+            "currency": currency,
+        }
+        if item.subtitle and item.subtitle.strip():
+            element["subtitle"] = item.subtitle
+        if item.image_url:
+            element["image_url"] = self.url(item.image_url)
+        return element
+
+    def consent(self, consent: Consent) -> dict[str, str]:
+        """The payload of a Marketing Messages opt-in request (``notification_messages``).
+
+        The topic is its ``payload``, which the opt-in webhook brings back. No frequency
+        (Meta deprecated it in 2023) and no timezone (UTC). A blank title is left out, so
+        Messenger shows its own ("Updates and promotions").
+        """
+        payload = {
+            "template_type": "notification_messages",
+            "title": consent.title,
+            "payload": consent.topic,
+            "notification_messages_cta_text": CONSENT_CTA,
+        }
+        if not consent.title.strip():
+            del payload["title"]
+        if consent.image_url:
+            payload["image_url"] = self.url(consent.image_url)
+        return payload
+
     def buttons(self, buttons: Sequence[Button]) -> list[dict[str, str]]:
         return [self.button(button) for button in buttons]
 
@@ -108,6 +173,29 @@ class Target:
         if card.buttons:
             element["buttons"] = self.buttons(card.buttons)
         return element
+
+
+def _amount(cents: int) -> float:
+    """Cents as the number of currency units Meta expects, like 89.99 for 8999.
+
+    Exact to the cent: the division rounds to the nearest double, whose shortest
+    form (what JSON writes) is the two-decimal amount up to ``CENTS_MAX``.
+    """
+    return cents / 100
+
+
+def _address(address: ReceiptAddress) -> dict[str, str]:
+    # Meta requires a state, which German addresses do not have: the city stands in for it.
+    state = address.state if address.state and address.state.strip() else address.city
+    shown = {"street_1": address.street_1}
+    if address.street_2 and address.street_2.strip():
+        shown["street_2"] = address.street_2
+    return shown | {
+        "city": address.city,
+        "postal_code": address.postal_code,
+        "state": state,
+        "country": address.country,
+    }
 
 
 def _subtitle(card: Card) -> str:

@@ -32,7 +32,18 @@ show is degraded, never dropped:
 - the typing indicator shows for Messenger's own 20 seconds or until the next
   message (``Typing.seconds`` is unused);
 - a text of only whitespace says nothing and gives no message (Meta refuses
-  it); one that carries quick replies or buttons, or a blank title, gets "…".
+  it); one that carries quick replies or buttons, or a blank title, gets "…";
+- a receipt is Messenger's receipt template: amounts in the currency's units
+  (8999 cents are 89.99), each item's price for the whole line (unit price times
+  quantity, as Meta's summary adds them up), no ``timestamp``, and the city as
+  the address's state when it has none (Meta requires one); a receipt with a
+  blank name, order number, payment method, item title or address line, which
+  Meta refuses, is sent as its text (``receipt_fits``);
+- a consent request is two things: its text, as text messages, then Messenger's
+  Marketing Messages opt-in request (``notification_messages`` template) with
+  the title, the topic as ``payload`` and a "Get updates" button
+  (``GET_UPDATES``); no frequency (Meta deprecated it) and no timezone (UTC).
+  Meta takes such a request only within the 24-hour window.
 """
 
 from __future__ import annotations
@@ -45,11 +56,14 @@ from theke.content import (
     Buttons,
     Card,
     Carousel,
+    Consent,
     Content,
     Media,
     QuickReplies,
+    Receipt,
     Text,
     Typing,
+    receipt_fits,
     split_text,
 )
 
@@ -99,6 +113,12 @@ def render(
             return _media(target, content)
         case Typing():
             return [{"sender_action": "typing_on"}]
+        case Receipt() if receipt_fits(content):
+            return [_template(target.receipt(content))]
+        case Receipt():
+            return _texts(content.text)
+        case Consent():
+            return [*_texts(content.text), _template(target.consent(content))]
         case _:
             assert_never(content)
 

@@ -28,6 +28,9 @@ What Telegram cannot show is degraded, never dropped:
 - a question for the customer's number (``QuickReplies.share``) gets a reply keyboard
   whose first button sends their contact, the other answers as keyboard buttons that send
   their titles as text; it hides after one use;
+- a receipt (order confirmation) and a consent request (permission for later
+  messages) are sent as the text written with them, split like any text:
+  Telegram has no receipt message and no opt-in button;
 - a text of only whitespace says nothing and gives no call (Telegram refuses
   it); a keyboard whose text is only whitespace gets "…" as its text.
 """
@@ -53,10 +56,12 @@ from theke.content import (
     CallButton,
     Card,
     Carousel,
+    Consent,
     Content,
     Media,
     PostbackButton,
     QuickReplies,
+    Receipt,
     Text,
     Typing,
     UrlButton,
@@ -141,6 +146,8 @@ def render(
             return _media(target, content)
         case Typing():
             return [target.call("sendChatAction", action="typing")]
+        case Receipt() | Consent():
+            return _texts(target, content.text)
         case _:
             assert_never(content)
 

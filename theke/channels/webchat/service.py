@@ -7,11 +7,14 @@ import base64
 import binascii
 import contextlib
 import re
+from collections.abc import Mapping
+from dataclasses import replace
 
 from theke.channels.base import InboundEvent
 from theke.channels.webchat.live import LiveTail
 from theke.channels.webchat.message import WebchatMessage
 from theke.channels.webchat.sender import topic_for
+from theke.channels.webchat.source import web_referral
 from theke.channels.webchat.tokens import TokenSigner
 from theke.content import text_json
 from theke.errors import ThekeError
@@ -108,9 +111,17 @@ class WebchatService:
         postback: str | None = None,
         title: str | None = None,
         client_id: str | None = None,
+        source: Mapping[str, object] | None = None,
     ) -> WebchatMessage | None:
-        """Store what the visitor sent; the echoed message, or None for a repeated client_id."""
+        """Store what the visitor sent; the echoed message, or None for a repeated client_id.
+
+        ``source`` (the page's ``utm_*`` and ``ref`` parameters) says where the visitor
+        came from; a ``ref`` starts the flows a link's ref starts on Messenger.
+        """
         event = _event(customer_id, text, postback, title, client_id)
+        referral = web_referral(source)
+        if referral:
+            event = replace(event, extra={**event.extra, "referral": referral})
         shown = text if text is not None else (title or postback or "")
         content = text_json(shown)
         echo = webchat.visitor_echo(customer_id, content, client_id, event.received_at)

@@ -38,6 +38,9 @@ What WhatsApp cannot show is degraded, never dropped:
   the read receipt of the customer's message, by that message's id, which the
   sender has and the content has not (``Typing.seconds`` is unused; WhatsApp
   shows it for up to 25 seconds or until our next message);
+- a receipt (order confirmation) and a consent request (permission for later
+  messages) are sent as the text written with them, split like any text
+  (WhatsApp has neither a receipt message nor an opt-in request);
 - a text of only whitespace gives no message (WhatsApp refuses it); an
   interactive message whose text is only whitespace gets "…" as its body.
 """
@@ -74,10 +77,12 @@ from theke.content import (
     CallButton,
     Card,
     Carousel,
+    Consent,
     Content,
     Media,
     PostbackButton,
     QuickReplies,
+    Receipt,
     Text,
     Typing,
     UrlButton,
@@ -154,6 +159,8 @@ def render(
             return _media(target, content)
         case Typing():
             return []
+        case Receipt() | Consent():
+            return text_messages(content.text)
         case _:
             assert_never(content)
 

@@ -223,6 +223,32 @@
     return ceiling / 2 + Math.random() * (ceiling / 2);
   }
 
+  /** The campaign that brought the visitor: the page's utm_* and ref parameters, if any. */
+  function pageSource() {
+    var found = {};
+    var any = false;
+    var params;
+    try {
+      params = new URLSearchParams(window.location.search);
+    } catch (error) {
+      return null;
+    }
+    ["utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "ref"].forEach(
+      function (name) {
+        var value = params.get(name);
+        if (value) {
+          found[name] = value.slice(0, 200);
+          any = true;
+        }
+      }
+    );
+    if (!any) {
+      return null;
+    }
+    found.page = window.location.pathname.slice(0, 200);
+    return found;
+  }
+
   function newClientId() {
     if (window.crypto && typeof window.crypto.randomUUID === "function") {
       return window.crypto.randomUUID();
@@ -1630,8 +1656,13 @@
         view.reset();
       },
     });
+    var source = pageSource();
     var sendFrame = function (frame, shown) {
       frame.client_id = newClientId();
+      if (source) {
+        frame.source = source; // where the visitor came from: once, with the first message
+        source = null;
+      }
       view.showPending(frame.client_id, shown);
       connection.start();
       connection.send(frame);
