@@ -24,6 +24,7 @@ from theke.channels.webchat.sender import WebchatSender
 from theke.channels.webchat.service import WebchatService
 from theke.channels.webchat.tokens import TokenSigner
 from theke.commerce import CatalogCache, CatalogIndex, catalog_from_folder, open_catalog
+from theke.commerce.lifecycle import CLOSE_JOB
 from theke.commerce.mail import Mailer
 from theke.commerce.payments import StripeClient
 from theke.commerce.placement import LAPSE_JOB, MAIL_JOB, PAYMENT_JOB
@@ -145,6 +146,7 @@ class Runtime:
     courtesies: Courtesies = field(default_factory=Courtesies)  # seen/typing after a 200
     stripe: StripeClient | None = None  # with THEKE_STRIPE_SECRET_KEY
     shop_webhooks: ShopWebhooks | None = None  # made with the worker loops, closed at exit
+    payment_jobs: PaymentJobs | None = None
 
     @classmethod
     async def open(
@@ -289,19 +291,32 @@ class Runtime:
             self.signals,
             poll_interval=self.settings.poll_interval,
             watchers=[self.reloader().run],
-            steps=[("webhooks", self.webhooks(owner).run_once)],
+            steps=[
+                ("webhooks", self.webhooks(owner).run_once),
+                ("payments", self.payments().sweep),
+            ],
         )
+
+    def payments(self) -> PaymentJobs:
+        """Starts, closes and ends online payments (one per process: it paces its sweep)."""
+        if self.payment_jobs is None:
+            self.payment_jobs = PaymentJobs(
+                self.db,
+                lambda: self.bot.config,
+                self.signals,
+                stripe=self.stripe,
+                public_url=self.settings.public_url,
+            )
+        return self.payment_jobs
 
     def shop_jobs(self) -> dict[str, JobHandler]:
         """The jobs after an order: the payment link, the end of the time to pay, the e-mail."""
-        payments = PaymentJobs(
-            self.db,
-            lambda: self.bot.config,
-            self.signals,
-            stripe=self.stripe,
-            public_url=self.settings.public_url,
-        )
-        handlers: dict[str, JobHandler] = {PAYMENT_JOB: payments.start, LAPSE_JOB: payments.lapse}
+        payments = self.payments()
+        handlers: dict[str, JobHandler] = {
+            PAYMENT_JOB: payments.start,
+            LAPSE_JOB: payments.lapse,
+            CLOSE_JOB: payments.close,
+        }
         if self.settings.smtp_url is not None:
             mailer = Mailer(self.settings.smtp_url, self.settings.mail_from)
             handlers[MAIL_JOB] = OrderMailJob(self.db, lambda: self.bot.config, mailer)

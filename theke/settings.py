@@ -117,6 +117,11 @@ class Settings(BaseSettings):
                 "THEKE_SECRET_KEY is the development placeholder; set a long random value "
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
+        if self.smtp_url and self.mail_from.endswith("@example.com"):
+            raise ConfigurationError(
+                "THEKE_SMTP_URL is set but THEKE_MAIL_FROM is still the placeholder "
+                f"{self.mail_from}: set the address order confirmations come from"
+            )
         secret = self.shop_webhook_secret
         if self.shop_webhook_url and (secret is None or len(secret.get_secret_value()) < 16):
             raise ConfigurationError(

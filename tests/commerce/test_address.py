@@ -130,7 +130,19 @@ def test_other_countries(text: str, country: str, postcode: str, city: str) -> N
 def test_the_default_country_reads_postcodes_first() -> None:
     assert parse_address("Hauptplatz 1, 8010 Graz", default_country="AT").country == "AT"
     assert parse_address("Marktgasse 1, 3011 Irgendwo", default_country="CH").country == "CH"
-    assert parse_address("Marktgasse 1, 3011 Irgendwo").country == "AT"  # the first 4-digit one
+    with pytest.raises(AddressProblem) as problem:  # Austria? Switzerland? Belgium? Ask.
+        parse_address("Marktgasse 1, 3011 Irgendwo")
+    assert problem.value.reason == "country"
+
+
+def test_a_postcode_two_shipped_countries_share_needs_the_country_named() -> None:
+    zones = ["DE", "AT", "CH"]
+    with pytest.raises(AddressProblem) as problem:
+        parse_address("Bahnhofstrasse 5, 3600 Thun", countries=zones)
+    assert problem.value.reason == "country"
+    named = parse_address("Anna Muster, Bahnhofstrasse 5, 3600 Thun, Schweiz", countries=zones)
+    assert (named.country, named.postcode, named.city) == ("CH", "3600", "Thun")
+    assert parse_address("Hauptstraße 5, 10115 Berlin", countries=zones).country == "DE"
 
 
 def test_the_shops_countries_settle_a_four_digit_postcode() -> None:

@@ -179,15 +179,24 @@ class Shop:
         )
 
     def make_due(self, kind: str) -> None:
-        """Time passes: the pending jobs of ``kind`` are due now."""
+        """Time passes: the pending jobs of ``kind`` are due now (for ``payment.lapse``: the
+        payment pages have expired too)."""
         past = utcnow() - timedelta(seconds=1)
-        self.runtime.db.write_now(
-            lambda conn: conn.execute(
+
+        def travel(conn: Any) -> None:
+            conn.execute(
                 update(scheduled_jobs)
                 .where(scheduled_jobs.c.kind == kind, scheduled_jobs.c.status == "pending")
                 .values(run_at=past)
             )
-        )
+            if kind == "payment.lapse":
+                expired = (past - timedelta(minutes=5)).isoformat()
+                for order in orders.changed(conn, None, None, 100):
+                    if "payment_expires_at" in order.data:
+                        data = {"payment_expires_at": expired}
+                        orders.update_order(conn, order.id, data=data)
+
+        self.runtime.db.write_now(travel)
 
     async def api(self, path: str, body: dict[str, Any]) -> httpx.Response:
         token = self.runtime.db.write_now(lambda conn: api_tokens.create(conn, "erp"))
@@ -554,6 +563,9 @@ async def test_a_double_tap_on_the_order_button_orders_once(shop: Shop, batches:
     assert len(shop.orders()) == 1
     assert _count(told, "Danke für deine Bestellung") == 1
     assert _count(told, "schon aufgegeben") == 1
+    thanks = next(i for i, text in enumerate(told) if "Danke für deine Bestellung" in text)
+    again = next(i for i, text in enumerate(told) if "schon aufgegeben" in text)
+    assert thanks < again  # the confirmation first, then "placed already"
     assert len(shop.stripe.sessions) == 1 and shop.stock()[1] == 1
     assert shop.topics() == ["order.created"]
 
@@ -588,3 +600,59 @@ async def test_two_customers_tapping_for_the_last_pair_at_once_get_one_order(sho
     assert shop.cart(loser) == [{"sku": SKU, "size": SIZE, "quantity": 1}]
     assert shop.cart(winner) == []
     assert shop.stock() == (1, 1)
+
+
+# -- an order that stops waiting for its payment page -------------------------------------------
+
+
+async def test_a_cancelled_order_closes_its_payment_page_at_stripe(shop: Shop) -> None:
+    anna = await shop.customer()
+    order = await shop.order_by(anna, "Online bezahlen")
+    session = shop.stripe.sessions[-1]["id"]
+    answer = await shop.api(f"/orders/{order.number}/status", {"status": "cancelled"})
+    assert answer.status_code == 200
+    await work(shop.runtime)  # the payment.close job
+    assert shop.stripe.session(session)["status"] == "expired"  # the link takes no money now
+    assert shop.stock() == (shop.stock()[0], 0)
+
+
+async def test_money_paid_for_an_order_cancelled_a_moment_before_goes_back(shop: Shop) -> None:
+    anna = await shop.customer()
+    order = await shop.order_by(anna, "Online bezahlen")
+    session = shop.stripe.sessions[-1]["id"]
+    await shop.api(f"/orders/{order.number}/status", {"status": "cancelled"})
+    paid = shop.stripe.pay(session)  # the customer was on the payment page already
+    assert (await shop.stripe_event(paid)).status_code == 200
+    await work(shop.runtime)
+    now = shop.order(order)
+    assert (now.status, now.payment_status, now.data.get("refund_due")) == (
+        "cancelled",
+        "paid",
+        True,
+    )
+    told = await anna.texts()
+    assert _count(told, order.number, "Geld zurück") == 1
+    assert shop.topics()[-1] == "order.paid"  # the shop system refunds it
+
+
+async def test_the_sweep_settles_an_order_whose_lapse_job_gave_up(shop: Shop) -> None:
+    anna = await shop.customer()
+    order = await shop.order_by(anna, "Online bezahlen")
+    session = shop.stripe.sessions[-1]["id"]
+    long_ago = utcnow() - timedelta(hours=3)
+
+    def give_up(conn: Any) -> None:
+        conn.execute(
+            update(scheduled_jobs)
+            .where(scheduled_jobs.c.kind == "payment.lapse")
+            .values(status="failed")
+        )
+        data = {"payment_expires_at": long_ago.isoformat()}
+        orders.update_order(conn, order.id, pay_until=long_ago, data=data)
+
+    shop.runtime.db.write_now(give_up)
+    assert await shop.runtime.payments().sweep() == 1
+    assert shop.order(order).status == "cancelled"
+    assert shop.stripe.session(session)["status"] == "expired"
+    assert shop.stock()[1] == 0  # the pair is for sale again
+    assert await shop.runtime.payments().sweep() == 0  # once a minute, and nothing left

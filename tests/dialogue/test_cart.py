@@ -110,3 +110,14 @@ def test_english_customers_get_the_cart_in_english(chat: Chat) -> None:
         replies
     )
     assert "Checkout" in buttons(replies)
+
+
+def test_a_line_can_get_another_size_from_the_cart(chat: Chat) -> None:
+    chat.customer["size"] = "43"
+    chat.tap(f"theke:cart:{REVOLUTION}")
+    replies = chat.say("warenkorb")
+    replies = chat.tap(buttons(replies)["1: andere Größe"])
+    assert "In welcher Größe möchtest du den Revolution 7?" in texts(replies)
+    assert chat.cart == []
+    chat.tap(buttons(replies)["44"])
+    assert chat.cart == [{"sku": REVOLUTION, "size": "44", "quantity": 1}]

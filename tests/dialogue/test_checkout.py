@@ -228,3 +228,52 @@ def test_online_payment_is_not_offered_where_stripe_is_not_set_up(
     assert "Rechnung" in offered and "Online bezahlen" not in offered
     assert "hat sich" not in texts(chat.tap("theke:co:pay:stripe"))  # an old button: refused
     assert chat.state["checkout"]["step"] == "payment"
+
+
+def test_a_question_with_a_number_during_the_address_is_answered_not_refused(chat: Chat) -> None:
+    chat.tap("theke:checkout")
+    chat.tap("theke:co:fulfilment:delivery")
+    replies = chat.say("Kann ich innerhalb von 30 Tagen zurückgeben?")
+    assert "Postleitzahl" not in texts(replies)
+    assert "Wohin sollen wir liefern?" in texts(replies)  # and the question comes back
+
+
+def test_a_customer_back_days_later_is_not_asked_for_the_address_any_more(chat: Chat) -> None:
+    chat.tap("theke:checkout")
+    chat.tap("theke:co:fulfilment:delivery")
+    chat.state["last_at"] = "2026-01-01T10:00:00+00:00"  # long ago
+    replies = chat.say("Habt ihr den Pegasus auch in Größe 44?")
+    assert "Postleitzahl" not in texts(replies) and "Wohin sollen wir liefern" not in texts(replies)
+    assert chat.state["checkout"] is None and chat.cart  # the cart waits for them
+
+
+def test_an_old_checkout_button_cannot_skip_the_address(chat: Chat) -> None:
+    chat.tap("theke:checkout")
+    chat.tap("theke:co:fulfilment:delivery")
+    replies = chat.tap("theke:co:pay:invoice")  # from an earlier checkout, or made up
+    assert "Wohin sollen wir liefern?" in texts(replies)
+    replies = chat.tap("theke:co:email:none")
+    assert "Wohin sollen wir liefern?" in texts(replies)
+    assert chat.state["checkout"]["step"] == "address"
+    assert not any(reply["type"] == "buttons" for reply in replies)  # no summary, no order
+
+
+def test_an_owners_own_wording_of_a_checkout_question_keeps_its_buttons(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    folder = tmp_path_factory.mktemp("worded") / "sneakershop"
+    shutil.copytree(DEMO_BOT, folder, ignore=shutil.ignore_patterns(".theke"))
+    with (folder / "responses" / "de.yml").open("a", encoding="utf-8") as responses:
+        responses.write("\ncheckout_payment: Und womit zahlst du heute?\n")
+    worded = load_bot(folder)
+    from theke.dialogue import Engine as Plain
+
+    chat = Chat(Plain(worded, None, catalog=lambda: catalog_from_folder(folder)))
+    chat.customer["size"] = "43"
+    chat.tap(f"theke:cart:{REVOLUTION}")
+    chat.tap("theke:checkout")
+    chat.tap("theke:co:fulfilment:delivery")
+    chat.say(ADDRESS)
+    replies = chat.tap("theke:co:email:none")
+    assert "Und womit zahlst du heute?" in texts(replies)
+    assert buttons(replies)["Rechnung"] == "theke:co:pay:invoice"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from theke.store import catalog
 from theke.store.catalog import (
     ProductRecord,
     StockChange,
@@ -139,3 +141,41 @@ def test_concurrent_writers_each_get_their_own_seq(db: Database) -> None:
         thread.join()
     assert sorted(seqs) == list(range(2, 10))
     assert db.read_now(catalog_seq) == 9
+
+
+def test_reserved_pairs_are_not_for_sale_and_survive_a_stock_import(db: Database) -> None:
+    db.write_now(lambda conn: upsert_products(conn, [_record("A", sizes=(("42", 2), ("43", 1)))]))
+    db.write_now(lambda conn: catalog.reserve(conn, [catalog.Line("A", "42", 2)]))
+    changes = db.read_now(lambda conn: changes_since(conn, 0))
+    assert dict(changes.products[0].sizes) == {"42": 0, "43": 1}  # what customers can buy
+    db.write_now(lambda conn: upsert_products(conn, [_record("A", sizes=(("42", 5), ("43", 1)))]))
+    left = db.read_now(lambda conn: dict(catalog.records(conn, ["A"])["A"].sizes))
+    assert left == {"42": 3, "43": 1}  # the shop's new count, minus what orders still hold
+    db.write_now(lambda conn: catalog.sell(conn, [catalog.Line("A", "42", 2)]))
+    left = db.read_now(lambda conn: dict(catalog.records(conn, ["A"])["A"].sizes))
+    assert left == {"42": 3, "43": 1}  # sold: out of the stock and out of the hold
+    db.write_now(lambda conn: catalog.release(conn, [catalog.Line("A", "42", 9)]))
+    left = db.read_now(lambda conn: dict(catalog.records(conn, ["A"])["A"].sizes))
+    assert left == {"42": 3, "43": 1}  # nothing held: releasing more never adds stock
+
+
+def test_an_order_for_more_than_is_left_reserves_nothing_at_all(db: Database) -> None:
+    db.write_now(lambda conn: upsert_products(conn, [_record("A", sizes=(("42", 2), ("43", 1)))]))
+
+    def greedy(conn: Any) -> None:
+        with conn.begin_nested():
+            catalog.reserve(conn, [catalog.Line("A", "42", 1), catalog.Line("A", "43", 2)])
+
+    with pytest.raises(catalog.OutOfStock) as refused:
+        db.write_now(greedy)
+    assert (refused.value.sku, refused.value.size, refused.value.available) == ("A", "43", 1)
+
+    def greedy_then_fine(conn: Any) -> None:
+        try:
+            greedy(conn)
+        except catalog.OutOfStock:
+            pass  # the savepoint undid the pair of 42; the transaction goes on
+
+    db.write_now(greedy_then_fine)
+    left = db.read_now(lambda conn: dict(catalog.records(conn, ["A"])["A"].sizes))
+    assert left == {"42": 2, "43": 1}

@@ -26,7 +26,7 @@ __all__ = [
     "parse_address",
 ]
 
-Reason = Literal["street", "postcode", "city", "empty", "too_long"]
+Reason = Literal["street", "postcode", "city", "empty", "too_long", "country"]
 
 MAX_LENGTH = 400
 """The longest text read as an address; a longer message is not one."""
@@ -138,7 +138,8 @@ class AddressProblem(ThekeError):
     """The text is not a complete address; ``reason`` names the part that is missing.
 
     ``street`` (street and house number), ``postcode``, ``city``, ``empty`` or
-    ``too_long`` (the message is not an address).
+    ``too_long`` (the message is not an address), ``country`` (the postcode fits
+    several countries the shop ships to, none of them named).
     """
 
     def __init__(self, reason: Reason) -> None:
@@ -283,7 +284,7 @@ def _match(segment: str, candidates: list[str], *, named: bool) -> tuple[str, st
     for start in reversed(starts):
         hits = _hits(segment, start, candidates, named=named)
         if hits:
-            code, hit = _best(hits)
+            code, hit = _best(hits, candidates[0] if candidates else None)
             postcode = _postcode(hit.group("postcode"), code)
             return segment[:start].strip(), postcode, hit.group("city"), code
     return None
@@ -320,14 +321,22 @@ def _says(hit: re.Match[str]) -> str | None:
     return _CITY_HINTS.get(hit.group("city").casefold())
 
 
-def _best(hits: list[tuple[str, re.Match[str]]]) -> tuple[str, re.Match[str]]:
+def _best(hits: list[tuple[str, re.Match[str]]], default: str | None) -> tuple[str, re.Match[str]]:
     """Of several countries whose postcode fits: the one the prefix or the city names, else
-    the one with the longest postcode, else the first."""
+    the default country, else the one with the longest postcode. Two others with postcodes
+    alike ("3600 Thun": Austria or Switzerland) raise :class:`AddressProblem` ``country``:
+    guessing would ship and charge to the wrong country."""
     for code, hit in hits:
         if _says(hit) == code:
             return code, hit
+    for code, hit in hits:
+        if code == default:
+            return code, hit
     longest = max(len(hit.group("postcode")) for _, hit in hits)
-    return next((code, hit) for code, hit in hits if len(hit.group("postcode")) == longest)
+    best = [(code, hit) for code, hit in hits if len(hit.group("postcode")) == longest]
+    if len({code for code, _ in best}) > 1:
+        raise AddressProblem("country")
+    return best[0]
 
 
 def _postcode(raw: str, country: str) -> str:

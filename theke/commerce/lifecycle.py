@@ -21,14 +21,17 @@ from theke.commerce.restock import notify_restocked
 from theke.commerce.texts import shop_label, shop_text
 from theke.content import Buttons, Content, Text, UrlButton
 from theke.errors import ThekeError
-from theke.store import catalog, orders, webhooks
+from theke.store import catalog, jobs, orders, webhooks
 from theke.store.catalog import Line
 from theke.store.orders import Order
 
 if TYPE_CHECKING:
     from theke.bot.config import BotConfig
 
-__all__ = ["STATUSES", "StatusError", "cancel", "mark_paid", "set_status"]
+__all__ = ["CLOSE_JOB", "STATUSES", "StatusError", "cancel", "mark_paid", "set_status"]
+
+CLOSE_JOB = "payment.close"
+"""Expire the Stripe Checkout Session of an order that was cancelled or paid otherwise."""
 
 STATUSES = ("placed", "paid", "shipped", "ready", "delivered", "cancelled")
 """An order's statuses; ``ready`` is ready for pickup in the store."""
@@ -51,11 +54,14 @@ class StatusError(ThekeError):
 
 def mark_paid(conn: Connection, order: Order, config: BotConfig, now: datetime) -> Order:
     """The money arrived: the held pairs are sold, the customer and the shop are told."""
+    order = _locked(conn, order)
     if order.payment_status == "paid":
         return order
-    if order.status == "cancelled":  # paid after it lapsed: a person must sort it out
+    if order.status == "cancelled":  # paid after it was cancelled: the money goes back
         _log.warning("theke.commerce.paid_after_cancel", order=order.number)
-        updated = orders.update_order(conn, order.id, payment_status="paid")
+        data = {"refund_due": True}
+        updated = orders.update_order(conn, order.id, payment_status="paid", data=data)
+        _tell(conn, updated, config, now, "order_paid_after_cancel")
         webhooks.record(conn, "order.paid", order_json(updated), now)
         return updated
     if order.reserved:
@@ -78,8 +84,11 @@ def cancel(
     An online payment that lapses or fails after the shop sent the order off (or made it
     ready) does not cancel it: the goods are with the customer, so the shop settles the
     payment itself; the order only records it."""
+    order = _locked(conn, order)
     if order.status == "cancelled":
         return order
+    if reason == "shop":
+        _close_payment(conn, order, now)  # an open payment page must not take money now
     payment = order.payment_status
     if reason in ("unpaid", "payment_failed") and payment == "pending":
         payment = "expired" if reason == "unpaid" else "failed"
@@ -122,11 +131,13 @@ def set_status(
     """The shop system's news about an order; the customer hears about it on the order's channel."""
     if status not in STATUSES:
         raise StatusError(f"unknown status {status!r}; use one of: {', '.join(STATUSES)}")
+    order = _locked(conn, order)
     if status == order.status:
         return order  # sent twice: nothing new to tell
     if status not in _NEXT[order.status]:
         raise StatusError(f"an order that is {order.status} cannot become {status}")
     if status == "paid":
+        _close_payment(conn, order, now)  # paid another way: the link must not charge again
         return mark_paid(conn, order, config, now)
     if status == "cancelled":
         return cancel(conn, order, config, now, reason="shop")
@@ -172,6 +183,9 @@ def _tell(
     else:
         content = Text(text=text)
     data = {"order_number": order.number, "status": _status_word(order), "topic": "order_update"}
+    name = str((order.address or {}).get("name") or "").split(" ")[0]
+    if name:
+        data["customer_name"] = name  # a WhatsApp template's greeting: "Hallo Anna"
     tell(conn, order.conversation_id, [content], purpose="order_update", now=now, data=data)
 
 
@@ -195,6 +209,17 @@ def _status_word(order: Order) -> str:
         "placed": ("eingegangen", "received"),
     }[order.status]
     return words[0] if order.language.startswith("de") else words[1]
+
+
+def _locked(conn: Connection, order: Order) -> Order:
+    """The order re-read under its row lock: decide on what it is now, not what it was."""
+    return orders.lock(conn, order.id) or order
+
+
+def _close_payment(conn: Connection, order: Order, now: datetime) -> None:
+    """An open Stripe payment page for an order that no longer waits for it: closed by a job."""
+    if order.payment_method == "stripe" and order.payment_status == "pending":
+        jobs.schedule(conn, CLOSE_JOB, {"order_id": order.id}, now)
 
 
 def _lines(order: Order) -> list[Line]:

@@ -3,8 +3,10 @@
 The order, the pairs it holds, the confirmation to the customer, the
 ``order.created`` webhook and the jobs that follow (the payment link, the
 e-mail, the end of the time to pay) commit together with the turn, or not at
-all. The price and the stock are checked again against the database first:
-the order is placed only at what the summary showed.
+all. The order is placed only at what the summary showed: prices are read from
+the catalog snapshot the batch synced with the database when it started, the
+stock from the database itself, and a pair another customer took in between
+(reserved in one statement per size) refuses the order, not the batch.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from theke.commerce.texts import shop_text
 from theke.content import Content, Text
 from theke.dialogue.turn import OrderRequest
 from theke.store import catalog, conversations, jobs, log, orders, webhooks
-from theke.store.catalog import Line
+from theke.store.catalog import Line, OutOfStock
 from theke.store.conversations import Conversation
 from theke.store.log import LogEntry
 from theke.store.orders import NewOrder, Order, OrderLine
@@ -106,7 +108,13 @@ def place_order(
     if short is not None:
         values = {"product": short[0], "size": short[1]}
         return _refuse(request, config, "out_of_stock", "order_out_of_stock", **values)
-    catalog.reserve(conn, [Line(p.product.sku, p.size, p.quantity) for p in quote.lines])
+    try:
+        with conn.begin_nested():  # a pair another worker took a moment ago: undo the others
+            catalog.reserve(conn, [Line(p.product.sku, p.size, p.quantity) for p in quote.lines])
+    except OutOfStock as gone:
+        name = next((p.product.name for p in quote.lines if p.product.sku == gone.sku), gone.sku)
+        values = {"product": name, "size": gone.size}
+        return _refuse(request, config, "out_of_stock", "order_out_of_stock", **values)
     source = attributed(conversations.source_of(conn, conversation.id), now)
     new = _new_order(key, request, conversation, quote, shop, now, source)
     order, created = orders.place(conn, new)

@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import structlog
+
 from theke.commerce.products import Product, format_cents
 from theke.commerce.search import CatalogIndex
 from theke.commerce.shipping import ShippingRules, ShopConfig
 
 __all__ = ["QUANTITY_MAX", "Priced", "Quote", "Unavailable", "price_cart"]
+
+_log = structlog.get_logger("theke.commerce.pricing")
 
 QUANTITY_MAX = 10
 """Pairs of one size in one order: more is a wholesale question for a person."""
@@ -79,18 +83,23 @@ def price_cart(
 ) -> Quote:
     """Price ``cart`` ((sku, size, quantity) lines) for delivery to ``country`` (None: pickup,
     or not known yet: no shipping costs). Raises :class:`NoShipping` for a country the shop
-    does not ship to."""
+    does not ship to. Everything is in ``shipping.currency``; a product priced in another
+    currency is unavailable (and logged): an order never adds up two currencies."""
     lines: list[Priced] = []
     unavailable: list[Unavailable] = []
     for sku, size, quantity in cart:
         product = index.product(sku)
         left = product.stock(size) if product is not None else 0
+        if product is not None and product.currency != shipping.currency:
+            # One order, one currency: a product priced in another cannot be added up.
+            _log.warning("theke.commerce.currency_mismatch", sku=sku, currency=product.currency)
+            left = 0
         if product is None or left < quantity:
             name = product.name if product is not None else None
             unavailable.append(Unavailable(sku, size, name, left))
             continue
         lines.append(Priced(product, size, min(quantity, QUANTITY_MAX)))
-    currency = lines[0].product.currency if lines else shipping.currency
+    currency = shipping.currency
     subtotal = sum(line.total_cents for line in lines)
     quote = shipping.quote(country, subtotal) if country is not None and lines else None
     shipping_cents = quote.cents if quote is not None else 0

@@ -121,6 +121,14 @@ SHOP_TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
             "I'm missing the city. Please write it like this: "
             "Max Muster, Hauptstraße 5, 10115 Berlin",
         ),
+        "checkout_address_country": (
+            "In welchem Land liegt das? Schreib das Land bitte dazu, zum Beispiel: "
+            "Anna Muster, Bahnhofstrasse 5, 3600 Thun, Schweiz",
+            "In welchem Land liegt das? Schreiben Sie das Land bitte dazu, zum Beispiel: "
+            "Anna Muster, Bahnhofstrasse 5, 3600 Thun, Schweiz",
+            "Which country is that in? Please add the country, e.g. "
+            "Anna Muster, Bahnhofstrasse 5, 3600 Thun, Switzerland",
+        ),
         "checkout_address_name": (
             "Für wen ist das Paket? Schreib bitte auch den Namen dazu, zum Beispiel: "
             "Max Muster, Hauptstraße 5, 10115 Berlin",
@@ -258,6 +266,14 @@ SHOP_TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
             "Thanks, your payment for order {number} has arrived! We're packing it now and "
             "will let you know when it's on its way.",
         ),
+        "order_paid_after_cancel": (
+            "Deine Zahlung für die Bestellung {number} ist angekommen, die Bestellung war aber "
+            "schon storniert. Du bekommst das Geld zurück; jemand aus dem Team kümmert sich.",
+            "Ihre Zahlung für die Bestellung {number} ist angekommen, die Bestellung war aber "
+            "schon storniert. Sie bekommen das Geld zurück; jemand aus dem Team kümmert sich.",
+            "Your payment for order {number} arrived, but the order had already been "
+            "cancelled. You'll get the money back; someone from the team is taking care of it.",
+        ),
         "order_unpaid_cancelled": (
             "Für die Bestellung {number} ist keine Zahlung angekommen, deshalb ist sie jetzt "
             "storniert. Dein Warenkorb ist noch da, falls du es noch einmal versuchen möchtest.",
@@ -306,6 +322,14 @@ SHOP_TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
             "Sie haben sich neulich {product} angesehen. Noch interessiert?",
             "You looked at {product} recently. Still interested?",
         ),
+        "recommend_nothing": (
+            "Gerade habe ich nichts in deiner Größe, das ich dir guten Gewissens empfehlen "
+            "kann. Sag mir, was du suchst, dann schaue ich genauer.",
+            "Gerade habe ich nichts in Ihrer Größe, das ich Ihnen guten Gewissens empfehlen "
+            "kann. Sagen Sie mir, was Sie suchen, dann schaue ich genauer.",
+            "I have nothing in your size right now that I'd honestly recommend. Tell me what "
+            "you're looking for and I'll look closer.",
+        ),
         "recommendations": (
             "Das könnte dir gefallen:",
             "Das könnte Ihnen gefallen:",
@@ -338,6 +362,7 @@ SHOP_LABELS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
         "track": ("Sendung verfolgen", "Sendung verfolgen", "Track parcel"),
         "add_to_cart": ("In den Warenkorb", "In den Warenkorb", "Add to cart"),
         "remove": ("{n} entfernen", "{n} entfernen", "Remove {n}"),
+        "resize": ("{n}: andere Größe", "{n}: andere Größe", "{n}: other size"),
         "still_interested": ("Ja, zeig mal", "Ja, zeig mal", "Yes, show me"),
         "notify_title": (
             "Bescheid, wenn {product} wieder da ist",

@@ -22,7 +22,16 @@ from theke.dialogue.normalize import normalize
 from theke.dialogue.state import CartLine
 from theke.dialogue.texts import plain_text
 
-__all__ = ["CART_LINES_MAX", "add", "choose_size", "notify", "remove", "show", "typed"]
+__all__ = [
+    "CART_LINES_MAX",
+    "add",
+    "choose_size",
+    "notify",
+    "remove",
+    "resize",
+    "show",
+    "typed",
+]
 
 CART_LINES_MAX = 20
 RESTOCK_TOPIC = "back_in_stock"
@@ -98,13 +107,14 @@ def show(ctx: TurnContext) -> bool:
     )
     subtotal = sum(product.price_cents * line.quantity for line, product in lines)
     replies = [("checkout", "theke:checkout")]
-    replies += [
-        (
-            shop_label("remove", ctx.language, ctx.address, n=n),
-            f"theke:remove:{line.sku}:{line.size}",
+    for n, (line, _) in enumerate(lines[: (_QUICK_MAX - 1) // 2], start=1):
+        target = f"{line.sku}:{line.size}"
+        replies.append(
+            (shop_label("remove", ctx.language, ctx.address, n=n), f"theke:remove:{target}")
         )
-        for n, (line, _) in enumerate(lines[: _QUICK_MAX - 1], start=1)
-    ]
+        replies.append(
+            (shop_label("resize", ctx.language, ctx.address, n=n), f"theke:resize:{target}")
+        )
     ctx.system("cart_show", replies, lines=shown, subtotal=_cents(ctx, lines[0][1], subtotal))
     return True
 
@@ -121,6 +131,22 @@ def remove(ctx: TurnContext, argument: str) -> bool:
     name = product.name_in(ctx.language) if product is not None else sku
     ctx.system("cart_removed", product=name, size=size)
     return show(ctx)
+
+
+def resize(ctx: TurnContext, argument: str) -> bool:
+    """``theke:resize:<sku>:<size>``: the line comes out, and the sizes in stock are offered."""
+    sku, _, size = argument.rpartition(":")
+    product = _product(ctx, sku)
+    if product is None:
+        return _gone(ctx, sku)
+    kept = tuple(line for line in ctx.state.cart if (line.sku, line.size) != (sku, size))
+    ctx.set_state(cart=kept, checkout=None)
+    ctx.event("cart.resize", sku=sku, size=size)
+    if not product.in_stock:
+        _sold_out(ctx, product, "*", "cart_sold_out")
+        return True
+    _ask_size(ctx, product)
+    return True
 
 
 def notify(ctx: TurnContext, argument: str) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from theke.commerce.address import Address, AddressProblem, parse_address
@@ -64,14 +65,24 @@ def start(ctx: TurnContext) -> bool:
 
 
 def choose(ctx: TurnContext, argument: str) -> bool:
-    """``theke:co:<what>:<value>``: a tapped answer to a checkout question."""
+    """``theke:co:<what>:<value>``: a tapped answer to a checkout question.
+
+    Only the open question's buttons count: a button of an earlier checkout (or one a
+    web page made up) gets the open question again, so no step can be skipped.
+    """
     what, _, value = argument.partition(":")
     checkout = ctx.state.checkout
     if checkout is None or checkout.get("step") == "placed":
         return False
     ctx.answered = True
     handler = _CHOICES.get(what)
-    return handler(ctx, value) if handler is not None else False
+    if handler is None:
+        return False
+    if checkout.get("step") not in _STEPS_OF.get(what, ()):
+        ctx.event("checkout.stale_button", step=str(checkout.get("step")))
+        _ask_again(ctx)
+        return True
+    return handler(ctx, value)
 
 
 def answer(ctx: TurnContext, text: str) -> bool:
@@ -91,8 +102,8 @@ def answer(ctx: TurnContext, text: str) -> bool:
         return True
     if step != "address":
         return False
-    if not any(char.isdigit() for char in text):
-        return False  # no postcode, no house number: a question, not an address
+    if not any(char.isdigit() for char in text) or text.rstrip().endswith("?"):
+        return False  # a question ("in 44?", "30 Tage Rückgabe?"), not an address
     return _typed_address(ctx, text)
 
 
@@ -134,7 +145,8 @@ def order(ctx: TurnContext, key: str) -> bool:
         ctx.system("order_stale", [("checkout", "theke:checkout")])
         return True
     quote = _quote(ctx, shop, _country(checkout))
-    if quote is None or quote.unavailable or quote.fingerprint != checkout.get("fingerprint"):
+    agreed = _agreed(quote, checkout) if quote is not None else None
+    if quote is None or quote.unavailable or agreed != checkout.get("fingerprint"):
         ctx.system("checkout_changed")
         _summary(ctx, shop)
         return True
@@ -158,7 +170,8 @@ def order(ctx: TurnContext, key: str) -> bool:
 
 
 def _ask_fulfilment(ctx: TurnContext) -> None:
-    replies = [("delivery", "theke:co:fulfilment:delivery")]
+    ships = bool(ctx.bot.config.shipping.zones)
+    replies = [("delivery", "theke:co:fulfilment:delivery")] if ships else []
     replies += [(store.name[:20], f"theke:co:pickup:{store.id}") for store in _stores(ctx)]
     ctx.system("checkout_fulfilment", replies)
 
@@ -208,7 +221,11 @@ def _summary(ctx: TurnContext, shop: ShopConfig) -> None:
         ctx.set_state(checkout=None)
         ctx.system("cart_empty")
         return
-    _update(ctx, step="confirm", fingerprint=quote.fingerprint)
+    if not _complete(ctx, checkout):  # a step missing (a state from an older version)
+        ctx.set_state(checkout=None)
+        ctx.system("order_stale", [("checkout", "theke:checkout")])
+        return
+    _update(ctx, step="confirm", fingerprint=_agreed(quote, checkout))
     button = _order_title(ctx)
     text = _summary_text(ctx, quote, checkout, button)
     ctx.event("checkout.summary", total=quote.total_cents)
@@ -322,6 +339,15 @@ def _pay(ctx: TurnContext, value: str) -> bool:
     return True
 
 
+_STEPS_OF = {
+    "fulfilment": ("fulfilment",),
+    "pickup": ("fulfilment",),
+    "address": ("address",),
+    "email": ("email",),
+    "pay": ("payment",),
+}
+"""The step whose question each kind of checkout button answers."""
+
 _CHOICES = {
     "fulfilment": _fulfilment,
     "pickup": _pickup,
@@ -343,6 +369,7 @@ def _typed_address(ctx: TurnContext, text: str) -> bool:
             "street": "checkout_address_street",
             "postcode": "checkout_address_postcode",
             "city": "checkout_address_city",
+            "country": "checkout_address_country",
         }.get(problem.reason, "checkout_address")
         return _again(ctx, key)
     if address.name is None:
@@ -393,7 +420,38 @@ def _quote(ctx: TurnContext, shop: ShopConfig, country: str | None) -> Quote | N
     return quote
 
 
-def _country(checkout: dict[str, Any] | Any) -> str | None:
+def _agreed(quote: Quote, checkout: Mapping[str, Any]) -> str:
+    """What the customer agrees to with the order button: the priced lines and total, and how
+    the order is delivered and paid."""
+    where = checkout.get("store") if checkout.get("fulfilment") == "pickup" else _country(checkout)
+    return f"{quote.fingerprint}|{checkout.get('fulfilment')}|{where}|{checkout.get('payment')}"
+
+
+def _complete(ctx: TurnContext, checkout: Mapping[str, Any]) -> bool:
+    """A summary needs a shippable address (or a known store) and an offered payment."""
+    if checkout.get("payment") not in _methods(ctx):
+        return False
+    if checkout.get("fulfilment") == "pickup":
+        return ctx.bot.config.shipping.store(str(checkout.get("store"))) is not None
+    country = _country(checkout)
+    return country is not None and ctx.bot.config.shipping.ships_to(country)
+
+
+def _ask_again(ctx: TurnContext) -> None:
+    """The open checkout question again (after a button of another step)."""
+    step = (ctx.state.checkout or {}).get("step")
+    shop = ctx.bot.config.shop
+    if step == "fulfilment":
+        _ask_fulfilment(ctx)
+    elif step in TYPED_STEPS:
+        reask(ctx)
+    elif step == "payment":
+        _ask_payment(ctx)
+    elif step == "confirm" and shop is not None:
+        _summary(ctx, shop)
+
+
+def _country(checkout: Mapping[str, Any]) -> str | None:
     if checkout.get("fulfilment") == "pickup":
         return None
     address = checkout.get("address")

@@ -92,7 +92,13 @@ class TurnContext:
     def system(self, key: str, replies: Sequence[tuple[str, str]] = (), **values: str) -> None:
         """The engine's own text ``key``, unless the owner wrote a response of that name."""
         if key in self.bot.responses.keys(self.language) and not values:
-            self.say(key)
+            self.say(key)  # the owner's words, with the engine's buttons (a checkout needs them)
+            self.offer(
+                [
+                    QuickReply(title=label(title, self.language, self.address)[:20], payload=to)
+                    for title, to in replies
+                ]
+            )
             return
         self.event("response", key=key, builtin=True, language=self.language)
         # Never rendered as a template: values may hold what a customer typed (an address).

@@ -259,6 +259,9 @@ class Engine:
             return True
         if checkout.waiting(ctx) is None:
             return False
+        if ctx.returning:  # back after a break: the address question is long forgotten
+            checkout.cancel(ctx, quiet=True)
+            return False
         match = self._keywords.match(text)
         if match is not None:  # STOP, "hilfe": the owner's keywords always work the same way
             if match.postback == OPT_OUT:

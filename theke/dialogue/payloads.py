@@ -179,6 +179,10 @@ def _remove(engine: Engine, ctx: TurnContext, argument: str) -> bool:
     return cart.remove(ctx, argument)
 
 
+def _resize(engine: Engine, ctx: TurnContext, argument: str) -> bool:
+    return cart.resize(ctx, argument)
+
+
 def _notify(engine: Engine, ctx: TurnContext, argument: str) -> bool:
     return cart.notify(ctx, argument)
 
@@ -213,6 +217,7 @@ _HANDLERS = {
     "size": _size,
     "basket": _basket,
     "remove": _remove,
+    "resize": _resize,
     "notify": _notify,
     "checkout": _checkout,
     "co": _choose,

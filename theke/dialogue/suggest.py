@@ -36,13 +36,13 @@ def recommend(ctx: TurnContext) -> bool:
 
     ctx.answered = True
     if ctx.catalog is None:
-        ctx.system("cart_empty")
+        ctx.system("recommend_nothing")
         return True
     taste = Taste.from_profile(ctx.customer)
     found = rank(ctx.catalog, taste, limit=_LIMIT)  # type: ignore[arg-type]
     ctx.event("recommendation.shown", personal=not taste.empty, count=len(found))
     if not found:
-        ctx.system("cart_empty")
+        ctx.system("recommend_nothing")
         return True
     ctx.system("recommendations")
     hits = [Hit(product=item, sizes_in_stock=item.in_stock, score=0.0) for item in found]

@@ -23,13 +23,15 @@ _PAGE = """<!doctype html>
 
 _TEXTS = {
     "paid": (
-        "Danke!",
-        "Deine Zahlung ist angekommen. Die Bestätigung steht gleich im Chat; "
-        "du kannst dieses Fenster schließen.",
+        "Danke! · Thank you!",
+        "Sobald die Zahlung bestätigt ist, steht es im Chat; du kannst dieses Fenster "
+        "schließen. · As soon as the payment is confirmed, the chat tells you; you can close "
+        "this window.",
     ),
     "cancelled": (
-        "Zahlung abgebrochen",
-        "Es wurde nichts bezahlt. Im Chat kannst du den Link noch einmal öffnen, solange er gilt.",
+        "Zahlung abgebrochen · Payment cancelled",
+        "Es wurde nichts bezahlt. Im Chat kannst du den Link noch einmal öffnen, solange er "
+        "gilt. · Nothing was paid. You can open the link in the chat again while it is valid.",
     ),
 }
 

@@ -31,6 +31,7 @@ __all__ = [
     "for_customer",
     "get",
     "lapsed",
+    "lock",
     "place",
     "update_order",
 ]
@@ -167,6 +168,16 @@ def place(conn: Connection, new: NewOrder) -> tuple[Order, bool]:
 
 def get(conn: Connection, order_id: str) -> Order | None:
     return _one(conn, orders.c.id == order_id)
+
+
+def lock(conn: Connection, order_id: str) -> Order | None:
+    """The order as it is now, its row locked until the transaction ends (PostgreSQL; SQLite
+    writers are one at a time anyway): a payment and a lapse at once cannot both act."""
+    query = select(orders).where(orders.c.id == order_id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    found = _with_lines(conn, list(conn.execute(query).mappings()))
+    return found[0] if found else None
 
 
 def by_number(conn: Connection, number: str) -> Order | None:

@@ -1,18 +1,24 @@
-"""The payment jobs: start an online payment for a placed order, and end one that lapsed.
+"""The payment jobs: start an online payment for a placed order, close and end it.
 
 ``payment.start`` creates the Stripe Checkout Session (with the order id as its
-idempotency key, so a retried job never makes a second one), stores it on the
-order and sends the customer the link. When Stripe cannot be reached the job is
-retried; when Stripe refuses, or is not set up, the order is cancelled and the
-customer told. ``payment.lapse`` runs when the time to pay is over: a session
-paid meanwhile (its webhook lost) counts as paid, an open one is expired, and the
-order is cancelled so its pairs go back on sale. A session the customer completed
-with a method that settles later (SEPA Debit) keeps the order waiting for its
-webhook; the job looks again once a day in case that webhook is lost.
+idempotency key, so a retried job never makes a second one, and with the page's
+expiry fixed before the first attempt, so a retry sends the very same request),
+stores it on the order and sends the customer the link. When Stripe cannot be
+reached the job is retried; when Stripe refuses, or is not set up, the order is
+cancelled and the customer told.
+
+``payment.lapse`` runs when the payment page has expired: a session paid meanwhile
+(its webhook lost) counts as paid, an open one is expired, and the order is
+cancelled so its pairs go back on sale. A session completed with a method that
+settles later (SEPA Debit) keeps the order waiting for its webhook; the job looks
+again once a day, and cancels after three weeks. ``payment.close`` expires the page
+of an order the shop cancelled or reported paid another way. :meth:`PaymentJobs.sweep`
+settles, once a minute, orders whose time ran out but whose job never finished.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -35,14 +41,18 @@ from theke.store.signals import LocalSignals
 __all__ = ["PaymentJobs"]
 
 _log = structlog.get_logger("theke.worker.payments")
-_STRIPE_MIN = timedelta(minutes=31)  # Stripe accepts expiries 30 minutes to 24 hours ahead
-_STRIPE_MAX = timedelta(hours=23, minutes=59)
+_PAGE_MIN = timedelta(minutes=50)  # Stripe wants 30 min ahead; retries take up to ~15 min
+_PAGE_MAX = timedelta(hours=23, minutes=59)
+_GRACE = timedelta(minutes=2)  # Stripe's own "expired" event usually comes first
 _SETTLE_CHECK = timedelta(days=1)  # a delayed payment (SEPA Debit) is looked at once a day,
 _SETTLE_CHECKS = 21  # for three weeks: Stripe says it settles within 14 business days
+_ATTEMPTS = 5
+_SWEEP_SECONDS = 60.0
+_EXPIRES = "payment_expires_at"  # order.data: when the payment page expires (ISO)
 
 
 class PaymentJobs:
-    """The handlers of ``payment.start`` and ``payment.lapse``."""
+    """The handlers of ``payment.start``, ``payment.lapse`` and ``payment.close``."""
 
     def __init__(
         self,
@@ -58,13 +68,12 @@ class PaymentJobs:
         self._signals = signals
         self._stripe = stripe
         self._public_url = public_url.rstrip("/")
+        self._next_sweep = 0.0
 
     async def start(self, job: Job) -> None:
         order = await self._order(job)
-        if order is None or order.payment_ref or order.payment_status != "pending":
+        if order is None or order.payment_ref or not _waiting(order):
             return  # paid, cancelled or started already: nothing to do
-        if order.status != "placed":
-            return
         if self._stripe is None:
             _log.error(
                 "theke.worker.payments.stripe_not_configured",
@@ -73,10 +82,13 @@ class PaymentJobs:
             )
             await self._cancel(order, "payment_unavailable")
             return
+        expires = await self._page_expiry(order)
+        if expires - utcnow() < timedelta(minutes=30):
+            return  # too late to open a page (the job ran very late): the lapse job ends it
         try:
-            session = await self._create(self._stripe, order)
+            session = await self._create(self._stripe, order, expires)
         except PaymentError as exc:
-            if exc.retryable and job.attempts < 5:
+            if exc.retryable and job.attempts < _ATTEMPTS:
                 raise  # the job runner tries again later
             _log.error("theke.worker.payments.refused", order=order.number, code=exc.code)
             await self._cancel(order, "payment_unavailable")
@@ -88,10 +100,55 @@ class PaymentJobs:
         order = await self._order(job)
         if order is None or order.payment_status != "pending" or order.status == "cancelled":
             return
+        await self._lapse(order, job)
+
+    async def close(self, job: Job) -> None:
+        """An order that no longer waits for its payment page: the page is expired at Stripe.
+        Should the customer have paid a moment before, the order records it (and a cancelled
+        one tells the customer the money goes back)."""
+        order = await self._order(job)
+        if order is None or self._stripe is None or not order.payment_ref:
+            return
+        session = await self._closed(order)
+        if session is None or session.payment_status != "paid":
+            return
+        config = self._config()
+
+        def record(conn: Connection) -> None:
+            current = orders.get(conn, order.id)
+            if current is not None and current.payment_status != "paid":
+                lifecycle.mark_paid(conn, current, config, utcnow())
+
+        await self._db.write(record)
+        await self._signals.publish("outbox")
+
+    async def sweep(self) -> int:
+        """Orders whose payment time ran out long ago and still hold stock (a lapse job that
+        failed for good): settled now. Runs at most once a minute; returns how many."""
+        if time.monotonic() < self._next_sweep:
+            return 0
+        self._next_sweep = time.monotonic() + _SWEEP_SECONDS
+        now = utcnow()
+        lapsed = await self._db.read(lambda conn: orders.lapsed(conn, now - 5 * _GRACE))
+        stuck = [o for o in lapsed if (_page_expires(o) or now) + 5 * _GRACE <= now]
+        for order in stuck:
+            try:
+                await self._lapse(order, None)
+            except Exception:  # one order Stripe cannot answer must not stop the others
+                _log.exception("theke.worker.payments.sweep_failed", order=order.number)
+        return len(stuck)
+
+    # -- ending a payment -------------------------------------------------------------------
+
+    async def _lapse(self, order: Order, job: Job | None) -> None:
+        expires = _page_expires(order)
+        if expires is not None and expires + _GRACE > utcnow():
+            await self._again(order, "payment.lapse", expires + _GRACE)  # the page still works
+            return
         try:
-            session = await self._close(order)
+            session = await self._closed(order)
         except PaymentError as exc:
-            if exc.retryable and job.attempts < 5:
+            if exc.retryable and job is not None and job.attempts < _ATTEMPTS:
                 raise  # Stripe is down: the job runner asks again later
             # Stripe cannot tell (a revoked key, a session gone): the shoes must not stay
             # held for ever. Should the money have arrived, its webhook still records it.
@@ -104,7 +161,34 @@ class PaymentJobs:
         ):
             await self._look_again(order, job)  # a delayed method (SEPA Debit) is under way
             return
-        paid = session is not None and session.payment_status == "paid"
+        await self._settle(order, paid=session is not None and session.payment_status == "paid")
+
+    async def _closed(self, order: Order) -> CheckoutSession | None:
+        """The order's session as Stripe has it now, expired first when it is still open."""
+        if self._stripe is None or not order.payment_ref:
+            return None
+        session = await self._stripe.retrieve_checkout_session(order.payment_ref)
+        if session.payment_status == "paid" or session.status != "open":
+            return session
+        try:
+            return await self._stripe.expire_checkout_session(order.payment_ref)
+        except PaymentError as exc:
+            if exc.retryable:
+                raise
+            # Completed in the moment between the two calls: what it is now decides.
+            return await self._stripe.retrieve_checkout_session(order.payment_ref)
+
+    async def _look_again(self, order: Order, job: Job | None) -> None:
+        """A payment that settles days later: its webhook settles the order; should that be
+        lost, look again tomorrow, for as long as such a payment can take."""
+        checks = int((job.payload.get("checks") or 0) if job else 0) + 1
+        if checks > _SETTLE_CHECKS:
+            _log.error("theke.worker.payments.never_settled", order=order.number)
+            await self._settle(order, paid=False)
+            return
+        await self._again(order, "payment.lapse", utcnow() + _SETTLE_CHECK, checks=checks)
+
+    async def _settle(self, order: Order, *, paid: bool) -> None:
         config = self._config()
 
         def settle(conn: Connection) -> None:
@@ -119,32 +203,29 @@ class PaymentJobs:
         await self._db.write(settle)
         await self._signals.publish("outbox")
 
-    async def _close(self, order: Order) -> CheckoutSession | None:
-        """The order's session as Stripe has it, expired first when it is still open."""
-        if self._stripe is None or not order.payment_ref:
-            return None
-        session = await self._stripe.retrieve_checkout_session(order.payment_ref)
-        if session.payment_status != "paid" and session.status == "open":
-            session = await self._stripe.expire_checkout_session(order.payment_ref)
-        return session
+    async def _again(self, order: Order, kind: str, at: datetime, **more: int) -> None:
+        payload = {"order_id": order.id, **more}
+        await self._db.write(lambda conn: jobs.schedule(conn, kind, payload, at))
 
-    async def _look_again(self, order: Order, job: Job) -> None:
-        """The customer paid with a method that settles days later: its webhook settles the
-        order; should that be lost, look at the session again tomorrow, for as long as such a
-        payment can take."""
-        checks = int(job.payload.get("checks") or 0) + 1
-        if checks > _SETTLE_CHECKS:
-            _log.error("theke.worker.payments.never_settled", order=order.number)
-            return
-        payload = {"order_id": order.id, "checks": checks}
-        at = utcnow() + _SETTLE_CHECK
-        await self._db.write(lambda conn: jobs.schedule(conn, job.kind, payload, at))
+    # -- starting a payment -----------------------------------------------------------------
 
-    async def _order(self, job: Job) -> Order | None:
-        order_id = str(job.payload.get("order_id") or "")
-        return await self._db.read(lambda conn: orders.get(conn, order_id))
+    async def _page_expiry(self, order: Order) -> datetime:
+        """When the payment page expires: chosen once, before the first call to Stripe, so a
+        retried call sends exactly the same request (Stripe refuses a changed one under the
+        same idempotency key)."""
+        stored = _page_expires(order)
+        if stored is not None:
+            return stored
+        now = utcnow()
+        wanted = order.pay_until or now + timedelta(hours=1)
+        expires = min(max(wanted, now + _PAGE_MIN), now + _PAGE_MAX).replace(microsecond=0)
+        data = {_EXPIRES: expires.isoformat()}
+        await self._db.write(lambda conn: orders.update_order(conn, order.id, data=data))
+        return expires
 
-    async def _create(self, stripe: StripeClient, order: Order) -> CheckoutSession:
+    async def _create(
+        self, stripe: StripeClient, order: Order, expires: datetime
+    ) -> CheckoutSession:
         items = [LineItem(line.name, line.unit_cents, line.quantity) for line in order.lines]
         if order.shipping_cents:
             shipping = "Versand" if order.language.startswith("de") else "Shipping"
@@ -157,17 +238,22 @@ class PaymentJobs:
             success_url=f"{page}/paid",
             cancel_url=f"{page}/cancelled",
             customer_email=order.email,
-            expires_at=_expiry(order.pay_until, utcnow()),
+            expires_at=expires,
             metadata={"order_id": order.id},
             idempotency_key=f"theke-order-{order.id}",
             locale="de" if order.language.startswith("de") else "en",
         )
 
     def _link(self, conn: Connection, order: Order, session: CheckoutSession) -> None:
-        current = orders.get(conn, order.id)
+        """Keep the session on the order and send its link, unless the order stopped waiting
+        meanwhile (cancelled by the shop): then the page is closed instead."""
+        current = orders.lock(conn, order.id)
         if current is None or current.payment_ref:
             return
         orders.update_order(conn, order.id, payment_ref=session.id, payment_url=session.url)
+        if not _waiting(current):
+            jobs.schedule(conn, lifecycle.CLOSE_JOB, {"order_id": order.id}, utcnow())
+            return
         if session.url is None:  # pragma: no cover - an open session always has its page
             return
         config = self._config()
@@ -177,9 +263,8 @@ class PaymentJobs:
         button = UrlButton(title=shop_label("pay_now", language, config.address), url=session.url)
         data = {"order_number": order.number, "status": "", "topic": "order_update"}
         content = Buttons(text=text, buttons=(button,))
-        tell(
-            conn, order.conversation_id, [content], purpose="order_update", now=utcnow(), data=data
-        )
+        now = utcnow()
+        tell(conn, order.conversation_id, [content], purpose="order_update", now=now, data=data)
 
     async def _cancel(self, order: Order, reason: str) -> None:
         config = self._config()
@@ -192,10 +277,22 @@ class PaymentJobs:
         await self._db.write(cancel)
         await self._signals.publish("outbox")
 
+    async def _order(self, job: Job) -> Order | None:
+        order_id = str(job.payload.get("order_id") or "")
+        return await self._db.read(lambda conn: orders.get(conn, order_id))
 
-def _expiry(pay_until: datetime | None, now: datetime) -> datetime:
-    wanted = pay_until or now + timedelta(hours=1)
-    return min(max(wanted, now + _STRIPE_MIN), now + _STRIPE_MAX)
+
+def _waiting(order: Order) -> bool:
+    """Whether the order still waits for its online payment."""
+    return order.status == "placed" and order.payment_status == "pending"
+
+
+def _page_expires(order: Order) -> datetime | None:
+    stored = order.data.get(_EXPIRES)
+    try:
+        return datetime.fromisoformat(str(stored)) if stored else None
+    except ValueError:
+        return None
 
 
 def _clock(moment: datetime | None, language: str) -> str:

@@ -375,10 +375,13 @@ class TurnRunner:
                     now=now,
                     mail=self._mail,
                 )
-                item.replies.extend((inbound_id, to_json(reply)) for reply in placed.replies)
+                # Right after the answers to the tap, before those to later messages.
+                at = next((i for i, (later, _) in enumerate(item.replies) if later > inbound_id),
+                          len(item.replies))  # fmt: skip
+                item.replies[at:at] = [(inbound_id, to_json(reply)) for reply in placed.replies]
                 entries.append(placed.log_entry(item.conversation, inbound_id, now))
                 if placed.refused is not None:  # nothing ordered: the cart is the customer's again
-                    item.state = {**item.state, "cart": list(placed.cart), "checkout": None}
+                    item.state = _cart_back(item.state, placed.cart)
                 elif placed.order is not None and placed.created:
                     item.profile = bought(item.profile, placed.order)
                     item.profile_changed = True
@@ -460,6 +463,14 @@ def _apply_effects(conn: Connection, work: Sequence[_Work], now: datetime) -> li
             now,
         )
     ]
+
+
+def _cart_back(state: dict[str, Any], lines: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The state with an order's lines back in the cart, before what was added since."""
+    since = [line for line in state.get("cart") or [] if isinstance(line, dict)]
+    ordered = {(line["sku"], line["size"]) for line in lines}
+    kept = [line for line in since if (line.get("sku"), line.get("size")) not in ordered]
+    return {**state, "cart": [*lines, *kept], "checkout": None}
 
 
 def _confirmed_phone(payload: dict[str, Any]) -> list[str]:
