@@ -26,7 +26,7 @@ from theke.channels.webchat.tokens import TokenSigner
 from theke.commerce import CatalogCache, CatalogIndex, catalog_from_folder, open_catalog
 from theke.commerce.lifecycle import CLOSE_JOB
 from theke.commerce.mail import Mailer
-from theke.commerce.payments import StripeClient
+from theke.commerce.payments.provider import PaymentProviders, payment_providers
 from theke.commerce.placement import LAPSE_JOB, MAIL_JOB, PAYMENT_JOB
 from theke.dialogue import Engine
 from theke.nlu.training import fingerprint
@@ -109,17 +109,18 @@ def build_engine(
 
 
 def _unavailable_payments(settings: Settings, bot: Bot) -> frozenset[str]:
-    """Payment methods ``theke.yml`` offers that the settings cannot take: Stripe without its
-    key is not offered to customers (and said so at start, with the fix)."""
+    """Payment methods ``theke.yml`` offers that this installation has no provider for (Stripe
+    without its key): not offered to customers, and said so at start, with the fix."""
     shop = bot.config.shop
-    if shop is None or "stripe" not in shop.payment or settings.stripe_secret_key is not None:
-        return frozenset()
-    _log.warning(
-        "theke.commerce.stripe_not_configured",
-        fix="set THEKE_STRIPE_SECRET_KEY and THEKE_STRIPE_WEBHOOK_SECRET, or remove `stripe` "
-        "from `shop: payment:` in theke.yml",
-    )
-    return frozenset({"stripe"})
+    missing = payment_providers(settings).missing(shop.payment) if shop is not None else frozenset()
+    if missing:
+        _log.warning(
+            "theke.commerce.payment_not_configured",
+            methods=sorted(missing),
+            fix="set THEKE_STRIPE_SECRET_KEY and THEKE_STRIPE_WEBHOOK_SECRET, or remove the "
+            "method from `shop: payment:` in theke.yml",
+        )
+    return missing
 
 
 def worker_id() -> str:
@@ -144,7 +145,7 @@ class Runtime:
     limiter: RateLimiter = field(default_factory=LocalRateLimiter)
     fetcher: MediaFetcher | None = None  # made with the first media job, closed at exit
     courtesies: Courtesies = field(default_factory=Courtesies)  # seen/typing after a 200
-    stripe: StripeClient | None = None  # with THEKE_STRIPE_SECRET_KEY
+    providers: PaymentProviders = field(default_factory=PaymentProviders)
     shop_webhooks: ShopWebhooks | None = None  # made with the worker loops, closed at exit
     payment_jobs: PaymentJobs | None = None
 
@@ -190,11 +191,6 @@ class Runtime:
         limiter = rate_limiter(settings)
         all_senders.update(platform_senders(settings, db, limiter))
         all_senders.update(senders or {})
-        stripe = None
-        if settings.stripe_secret_key is not None:
-            stripe = StripeClient(
-                settings.stripe_api_base, settings.stripe_secret_key.get_secret_value()
-            )
         return cls(
             settings=settings,
             bot=bot,
@@ -207,7 +203,7 @@ class Runtime:
             senders=all_senders,
             catalog=catalog,
             limiter=limiter,
-            stripe=stripe,
+            providers=payment_providers(settings),
         )
 
     def install(self, bot: Bot) -> None:
@@ -304,7 +300,7 @@ class Runtime:
                 self.db,
                 lambda: self.bot.config,
                 self.signals,
-                stripe=self.stripe,
+                online=self.providers.online,
                 public_url=self.settings.public_url,
             )
         return self.payment_jobs
@@ -319,7 +315,7 @@ class Runtime:
         }
         if self.settings.smtp_url is not None:
             mailer = Mailer(self.settings.smtp_url, self.settings.mail_from)
-            handlers[MAIL_JOB] = OrderMailJob(self.db, lambda: self.bot.config, mailer)
+            handlers[MAIL_JOB] = OrderMailJob(self.db, lambda: self.bot, mailer)
         return handlers
 
     def webhooks(self, owner: str) -> ShopWebhooks:
@@ -367,8 +363,7 @@ class Runtime:
         await self.limiter.close()
         if self.fetcher is not None:
             await self.fetcher.close()
-        if self.stripe is not None:
-            await self.stripe.close()
+        await self.providers.aclose()
         if self.shop_webhooks is not None:
             await self.shop_webhooks.close()
         await self.signals.close()

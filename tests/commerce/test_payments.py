@@ -12,7 +12,7 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -485,7 +485,7 @@ async def test_an_order_stripe_cannot_take_is_cancelled_and_the_customer_told(
         stripe.fail_next(400, code="parameter_invalid_empty")
     async with open_shop(sqlite_url, stripe, **overrides) as shop:
         if refusal == "key_gone":  # ordered while the key was set; the worker has none now
-            shop.runtime.stripe = None
+            shop.runtime.providers = replace(shop.runtime.providers, online={})
         anna = await shop.customer()
         before = shop.stock()[0]
         order = await shop.order_by(anna, "Online bezahlen")

@@ -136,6 +136,9 @@ async def test_the_customer_gets_one_confirmation_with_the_order_and_the_legal_l
     assert "auf Rechnung" in text and "14 Tagen" in text
     assert "AGB: https://sohle-und-co.de/agb" in text
     assert "Widerrufsbelehrung: https://sohle-und-co.de/widerruf" in text
+    # On a durable medium, in full (§312f BGB): the bot folder's legal/ texts.
+    assert "Sie haben das Recht, binnen vierzehn Tagen ohne Angabe von Gründen" in text
+    assert "Muster-Widerrufsformular" in text and "Allgemeine Geschäftsbedingungen" in text
     assert mail_jobs(runtime) == [("done", 1)]
 
 

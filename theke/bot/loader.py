@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from theke.bot.config import BotConfig, KeywordRule
+from theke.bot.legal import read_legal
 from theke.bot.messages import payloads
 from theke.bot.responses import ResponseFile, Responses, read_responses
 from theke.bot.yamlsource import Loc, YamlDocument, closest, read_yaml, validate
@@ -40,6 +41,7 @@ class Bot:
     flows: FlowSet = field(default_factory=lambda: _no_flows())
     actions: Mapping[str, ActionFunction] = field(default_factory=dict)
     knowledge: Mapping[str, Entry] = field(default_factory=dict)
+    legal: Mapping[str, str] = field(default_factory=dict)  # legal/*.txt: terms, withdrawal, ...
 
     @property
     def data_folder(self) -> Path:
@@ -81,6 +83,7 @@ def load_bot(path: Path) -> Bot:
         flows=flows,
         actions=actions,
         knowledge=MappingProxyType({entry.id: entry for entry in knowledge}),
+        legal=read_legal(path),
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 
 from theke.commerce.attribution import attributed
 from theke.commerce.order_json import order_json
+from theke.commerce.payments.provider import MANUAL_METHODS, ManualPayments
 from theke.commerce.pricing import Quote, price_cart
 from theke.commerce.receipt import order_receipt
 from theke.commerce.search import CatalogIndex
@@ -206,32 +207,10 @@ def _confirmation(order: Order, config: BotConfig) -> tuple[Content, ...]:
         Text(text=shop_text("order_confirmed", language, form, number=order.number)),
         order_receipt(order, address_form=form, store=where),
     ]
-    shop = config.shop
-    if order.payment_method == "invoice" and shop is not None:
-        days = str(shop.invoice_days)
-        messages.append(Text(text=shop_text("order_pay_invoice", language, form, days=days)))
-    elif order.payment_method == "prepayment" and shop is not None and shop.bank is not None:
-        bank = shop.bank
-        bic = f"\nBIC: {bank.bic}" if bank.bic else ""
-        total = _money(order)
-        text = shop_text(
-            "order_pay_prepayment",
-            language,
-            form,
-            total=total,
-            holder=bank.holder,
-            iban=bank.iban_display(),
-            bic=bic,
-            number=order.number,
-        )
-        messages.append(Text(text=text))
+    if order.payment_method in MANUAL_METHODS:
+        how = ManualPayments(order.payment_method).instructions(order, config)
+        messages.extend([Text(text=how)] if how else [])
     return tuple(messages)
-
-
-def _money(order: Order) -> str:
-    from theke.commerce.products import format_cents
-
-    return format_cents(order.total_cents, order.currency, order.language)
 
 
 def _refuse(

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import structlog
 
-from theke.bot.config import BotConfig
+from theke.bot import Bot
 from theke.commerce.mail import Mailer, MailError
 from theke.commerce.order_mail import order_mail
 from theke.store import orders
@@ -24,15 +24,16 @@ _log = structlog.get_logger("theke.worker.order_mail")
 
 
 class OrderMailJob:
-    def __init__(self, db: Database, config: Callable[[], BotConfig], mailer: Mailer) -> None:
+    def __init__(self, db: Database, bot: Callable[[], Bot], mailer: Mailer) -> None:
         self._db = db
-        self._config = config
+        self._bot = bot
         self._mailer = mailer
 
     async def __call__(self, job: Job) -> None:
         order_id = str(job.payload.get("order_id") or "")
         order = await self._db.read(lambda conn: orders.get(conn, order_id))
-        mail = order_mail(order, self._config()) if order is not None else None
+        bot = self._bot()
+        mail = order_mail(order, bot.config, bot.legal) if order is not None else None
         if mail is None:
             return
         try:

@@ -1,15 +1,16 @@
 """The payment jobs: start an online payment for a placed order, close and end it.
 
-``payment.start`` creates the Stripe Checkout Session (with the order id as its
-idempotency key, so a retried job never makes a second one, and with the page's
-expiry fixed before the first attempt, so a retry sends the very same request),
-stores it on the order and sends the customer the link. When Stripe cannot be
+``payment.start`` opens the order's page at its online provider
+(:mod:`theke.commerce.payments.provider`; Stripe uses the order id as its idempotency
+key, so a retried job never makes a second one, and the page's expiry is fixed before
+the first attempt, so a retry sends the very same request), stores it on the order and
+sends the customer the link. When Stripe cannot be
 reached the job is retried; when Stripe refuses, or is not set up, the order is
 cancelled and the customer told.
 
-``payment.lapse`` runs when the payment page has expired: a session paid meanwhile
-(its webhook lost) counts as paid, an open one is expired, and the order is
-cancelled so its pairs go back on sale. A session completed with a method that
+``payment.lapse`` runs when the payment page has expired: a page paid meanwhile
+(its webhook lost) counts as paid, an open one is closed, and the order is
+cancelled so its pairs go back on sale. A page completed with a method that
 settles later (SEPA Debit) keeps the order waiting for its webhook; the job looks
 again once a day, and cancels after three weeks. ``payment.close`` expires the page
 of an order the shop cancelled or reported paid another way. :meth:`PaymentJobs.sweep`
@@ -19,7 +20,7 @@ settles, once a minute, orders whose time ran out but whose job never finished.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 import structlog
@@ -28,7 +29,8 @@ from sqlalchemy import Connection
 from theke.bot.config import BotConfig
 from theke.commerce import lifecycle
 from theke.commerce.notices import tell
-from theke.commerce.payments import CheckoutSession, LineItem, PaymentError, StripeClient
+from theke.commerce.payments import PaymentError
+from theke.commerce.payments.provider import OnlinePayments, PaymentPage, PaymentState
 from theke.commerce.texts import shop_label, shop_text
 from theke.content import Buttons, UrlButton
 from theke.store import jobs, orders
@@ -60,13 +62,13 @@ class PaymentJobs:
         config: Callable[[], BotConfig],
         signals: LocalSignals,
         *,
-        stripe: StripeClient | None,
+        online: Mapping[str, OnlinePayments],
         public_url: str,
     ) -> None:
         self._db = db
         self._config = config
         self._signals = signals
-        self._stripe = stripe
+        self._online = online
         self._public_url = public_url.rstrip("/")
         self._next_sweep = 0.0
 
@@ -74,10 +76,12 @@ class PaymentJobs:
         order = await self._order(job)
         if order is None or order.payment_ref or not _waiting(order):
             return  # paid, cancelled or started already: nothing to do
-        if self._stripe is None:
+        provider = self._online.get(order.payment_method)
+        if provider is None:
             _log.error(
-                "theke.worker.payments.stripe_not_configured",
+                "theke.worker.payments.provider_missing",
                 order=order.number,
+                method=order.payment_method,
                 fix="set THEKE_STRIPE_SECRET_KEY, or offer only invoice/prepayment in theke.yml",
             )
             await self._cancel(order, "payment_unavailable")
@@ -86,14 +90,15 @@ class PaymentJobs:
         if expires - utcnow() < timedelta(minutes=30):
             return  # too late to open a page (the job ran very late): the lapse job ends it
         try:
-            session = await self._create(self._stripe, order, expires)
+            back_to = f"{self._public_url}/shop/orders/{order.number}"
+            page = await provider.open_page(order, expires_at=expires, back_to=back_to)
         except PaymentError as exc:
             if exc.retryable and job.attempts < _ATTEMPTS:
                 raise  # the job runner tries again later
             _log.error("theke.worker.payments.refused", order=order.number, code=exc.code)
             await self._cancel(order, "payment_unavailable")
             return
-        await self._db.write(lambda conn: self._link(conn, order, session))
+        await self._db.write(lambda conn: self._link(conn, order, page))
         await self._signals.publish("outbox")
 
     async def lapse(self, job: Job) -> None:
@@ -107,10 +112,10 @@ class PaymentJobs:
         Should the customer have paid a moment before, the order records it (and a cancelled
         one tells the customer the money goes back)."""
         order = await self._order(job)
-        if order is None or self._stripe is None or not order.payment_ref:
+        if order is None or not order.payment_ref:
             return
-        session = await self._closed(order)
-        if session is None or session.payment_status != "paid":
+        state = await self._closed(order)
+        if state is None or not state.paid:
             return
         config = self._config()
 
@@ -146,37 +151,25 @@ class PaymentJobs:
             await self._again(order, "payment.lapse", expires + _GRACE)  # the page still works
             return
         try:
-            session = await self._closed(order)
+            state = await self._closed(order)
         except PaymentError as exc:
             if exc.retryable and job is not None and job.attempts < _ATTEMPTS:
                 raise  # Stripe is down: the job runner asks again later
-            # Stripe cannot tell (a revoked key, a session gone): the shoes must not stay
+            # The provider cannot tell (a revoked key, a page gone): the shoes must not stay
             # held for ever. Should the money have arrived, its webhook still records it.
             _log.error("theke.worker.payments.lapse_unknown", order=order.number, code=exc.code)
-            session = None
-        if (
-            session is not None
-            and session.status == "complete"
-            and session.payment_status != "paid"
-        ):
+            state = None
+        if state is not None and state.complete and not state.paid:
             await self._look_again(order, job)  # a delayed method (SEPA Debit) is under way
             return
-        await self._settle(order, paid=session is not None and session.payment_status == "paid")
+        await self._settle(order, paid=state is not None and state.paid)
 
-    async def _closed(self, order: Order) -> CheckoutSession | None:
-        """The order's session as Stripe has it now, expired first when it is still open."""
-        if self._stripe is None or not order.payment_ref:
+    async def _closed(self, order: Order) -> PaymentState | None:
+        """The order's page as the provider has it now, closed first when it is still open."""
+        provider = self._online.get(order.payment_method)
+        if provider is None or not order.payment_ref:
             return None
-        session = await self._stripe.retrieve_checkout_session(order.payment_ref)
-        if session.payment_status == "paid" or session.status != "open":
-            return session
-        try:
-            return await self._stripe.expire_checkout_session(order.payment_ref)
-        except PaymentError as exc:
-            if exc.retryable:
-                raise
-            # Completed in the moment between the two calls: what it is now decides.
-            return await self._stripe.retrieve_checkout_session(order.payment_ref)
+        return await provider.close(order.payment_ref)
 
     async def _look_again(self, order: Order, job: Job | None) -> None:
         """A payment that settles days later: its webhook settles the order; should that be
@@ -223,44 +216,23 @@ class PaymentJobs:
         await self._db.write(lambda conn: orders.update_order(conn, order.id, data=data))
         return expires
 
-    async def _create(
-        self, stripe: StripeClient, order: Order, expires: datetime
-    ) -> CheckoutSession:
-        items = [LineItem(line.name, line.unit_cents, line.quantity) for line in order.lines]
-        if order.shipping_cents:
-            shipping = "Versand" if order.language.startswith("de") else "Shipping"
-            items.append(LineItem(shipping, order.shipping_cents, 1))
-        page = f"{self._public_url}/shop/orders/{order.number}"
-        return await stripe.create_checkout_session(
-            reference=order.number,
-            items=items,
-            currency=order.currency,
-            success_url=f"{page}/paid",
-            cancel_url=f"{page}/cancelled",
-            customer_email=order.email,
-            expires_at=expires,
-            metadata={"order_id": order.id},
-            idempotency_key=f"theke-order-{order.id}",
-            locale="de" if order.language.startswith("de") else "en",
-        )
-
-    def _link(self, conn: Connection, order: Order, session: CheckoutSession) -> None:
-        """Keep the session on the order and send its link, unless the order stopped waiting
+    def _link(self, conn: Connection, order: Order, page: PaymentPage) -> None:
+        """Keep the page on the order and send its link, unless the order stopped waiting
         meanwhile (cancelled by the shop): then the page is closed instead."""
         current = orders.lock(conn, order.id)
         if current is None or current.payment_ref:
             return
-        orders.update_order(conn, order.id, payment_ref=session.id, payment_url=session.url)
+        orders.update_order(conn, order.id, payment_ref=page.ref, payment_url=page.url)
         if not _waiting(current):
             jobs.schedule(conn, lifecycle.CLOSE_JOB, {"order_id": order.id}, utcnow())
             return
-        if session.url is None:  # pragma: no cover - an open session always has its page
+        if page.url is None:  # pragma: no cover - an open page always has its address
             return
         config = self._config()
         language = order.language
-        until = _clock(session.expires_at or order.pay_until, language)
+        until = _clock(page.expires_at or order.pay_until, language)
         text = shop_text("order_pay_online", language, config.address, until=until)
-        button = UrlButton(title=shop_label("pay_now", language, config.address), url=session.url)
+        button = UrlButton(title=shop_label("pay_now", language, config.address), url=page.url)
         data = {"order_number": order.number, "status": "", "topic": "order_update"}
         content = Buttons(text=text, buttons=(button,))
         now = utcnow()
