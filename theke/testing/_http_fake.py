@@ -155,6 +155,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog is 5: a burst of parallel clients on a busy machine
+    # then finds its connections reset, which no real platform API does.
+    request_queue_size = 128
 
     def __init__(self, on_request: FullHandler) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
