@@ -4,30 +4,22 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import (
     Browser,
     Page,
-    Playwright,
     WebSocketRoute,
     expect,
     sync_playwright,
 )
 
-from tests.conftest import DEMO_BOT, IN_CI, ROOT, free_port
+from tests.browser import launch, theke_run
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-THEKE = Path(sys.executable).with_name("theke")
 SCREENSHOT = ROOT / "docs" / "img" / "widget.png"
 REPLY_TIMEOUT_MS = 20_000
 
@@ -37,63 +29,18 @@ _FOCUSED = """() => {
 }"""
 
 
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    if IN_CI:
-        pytest.fail(f"{CHROMIUM} is missing, and CI must run the browser tests")
-    pytest.skip(f"the browser tests need {CHROMIUM} (apt-get install chromium)")
-
-
-def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"theke run exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail(f"theke run did not answer /healthz within 60 s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``theke run examples/sneakershop`` on a free port with a fresh SQLite database."""
-    _require_chromium()
     folder = tmp_path_factory.mktemp("widget")
-    port = free_port()
-    env = {**os.environ, "THEKE_DATABASE_URL": f"sqlite:///{folder / 't.db'}"}
-    log = folder / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(THEKE), "run", str(DEMO_BOT), "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, process, log)
+    with theke_run(folder, f"sqlite:///{folder / 't.db'}") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")
 def browser(server: str) -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        yield _launch(playwright)
-
-
-def _launch(playwright: Playwright) -> Browser:
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launch(playwright)
 
 
 @pytest.fixture

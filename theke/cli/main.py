@@ -19,6 +19,7 @@ from theke.cli.nlu import nlu
 from theke.cli.options import bot_argument, bot_option, settings_for
 from theke.cli.stories import test
 from theke.cli.token import token
+from theke.cli.user import user
 from theke.errors import ThekeError
 
 __all__ = ["main"]
@@ -156,6 +157,7 @@ cli.add_command(channels)
 cli.add_command(catalog)
 cli.add_command(test)
 cli.add_command(token)
+cli.add_command(user)
 
 
 def main() -> None:

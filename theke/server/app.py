@@ -26,6 +26,7 @@ from theke.server import (
 )
 from theke.server.api import router as api_router
 from theke.server.errors import install_error_handlers
+from theke.server.inbox import router as inbox_router
 from theke.server.limits import BodyLimit
 
 __all__ = ["create_app"]
@@ -66,6 +67,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = True) -> FastAPI:
     app.include_router(api_router)
     app.include_router(stripe_webhook.router)
     app.include_router(shop_pages.router)
+    app.include_router(inbox_router)
     app.mount("/static", StaticFiles(directory=pages.static_root()), name="static")
     app.add_middleware(
         CORSMiddleware,

@@ -27,6 +27,7 @@ from sqlalchemy.types import TypeEngine
 
 __all__ = [
     "api_tokens",
+    "audit_log",
     "catalog_state",
     "conversations",
     "customers",
@@ -34,6 +35,7 @@ __all__ = [
     "identities",
     "inbound_events",
     "leases",
+    "login_attempts",
     "metadata",
     "order_items",
     "orders",
@@ -43,6 +45,8 @@ __all__ = [
     "scheduled_jobs",
     "short_payloads",
     "subscriptions",
+    "user_sessions",
+    "users",
     "webchat_messages",
     "webhook_deliveries",
 ]
@@ -413,6 +417,59 @@ webhook_deliveries = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("sent_at", UTCDateTime(), nullable=True),
     Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+)
+
+# The inbox's people: agents answer conversations, admins also manage the accounts.
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),  # lower-case, trimmed
+    Column("role", String(10), nullable=False),  # admin, agent
+    Column("password_hash", Text, nullable=False),  # argon2id
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("password_changed_at", UTCDateTime(), nullable=False),
+)
+
+# Signed-in browsers. The id is the SHA-256 of the cookie's token; the token is never kept.
+user_sessions = Table(
+    "user_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.id"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_seen_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    Index("ix_user_sessions_user_id", "user_id"),
+)
+
+# Sign-in tries, for rate limiting: key is "email:<lower-case email>" or "ip:<address>".
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Index("ix_login_attempts_key_at", "key", "at"),
+)
+
+# What the inbox's people did (user.login, user.added, ...), newest last.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("user_id", String(32), nullable=True),
+    Column("action", String(40), nullable=False),
+    Column("target", String(200), nullable=True),
+    Column("data", _Json, nullable=True),
+    Column("ip", String(64), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_audit_log_created_at", "created_at"),
 )
 
 
