@@ -142,6 +142,8 @@ conversations = Table(
     Column("unreachable_at", UTCDateTime(), nullable=True),
     # Where the conversation came from: an m.me ref, an ad, a widget page's UTM parameters.
     Column("source", _Json, nullable=True),
+    # The inbox agent who has taken the conversation over (mode "human"), if any.
+    Column("assigned_to", String(32), ForeignKey("users.id"), nullable=True),
 )
 
 leases = Table(
