@@ -108,11 +108,11 @@ def build_engine(
     )
 
 
-def _unavailable_payments(settings: Settings, bot: Bot) -> frozenset[str]:
+def _unavailable_payments(providers: PaymentProviders, bot: Bot) -> frozenset[str]:
     """Payment methods ``theke.yml`` offers that this installation has no provider for (Stripe
     without its key): not offered to customers, and said so at start, with the fix."""
     shop = bot.config.shop
-    missing = payment_providers(settings).missing(shop.payment) if shop is not None else frozenset()
+    missing = providers.missing(shop.payment) if shop is not None else frozenset()
     if missing:
         _log.warning(
             "theke.commerce.payment_not_configured",
@@ -169,7 +169,8 @@ class Runtime:
         try:  # before the signals start, so a training that fails leaves nothing running
             catalog = await open_catalog(db, bot.path)
             snapshot = lambda: catalog.index  # noqa: E731 - the cache's newest snapshot
-            unavailable = _unavailable_payments(settings, bot)
+            providers = payment_providers(settings)
+            unavailable = _unavailable_payments(providers, bot)
             engine = await asyncio.to_thread(
                 build_engine, bot, catalog=snapshot, unavailable_payments=unavailable
             )
@@ -203,7 +204,7 @@ class Runtime:
             senders=all_senders,
             catalog=catalog,
             limiter=limiter,
-            providers=payment_providers(settings),
+            providers=providers,
         )
 
     def install(self, bot: Bot) -> None:
@@ -224,7 +225,7 @@ class Runtime:
             nlu,
             knowledge=build_knowledge(bot),
             catalog=lambda: catalog.index,
-            unavailable_payments=_unavailable_payments(self.settings, bot),
+            unavailable_payments=_unavailable_payments(self.providers, bot),
         )
         self.bot = bot
 

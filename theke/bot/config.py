@@ -221,7 +221,11 @@ _Text = Annotated[str, Field(min_length=1, max_length=200)]
 _Bic = Annotated[
     str,
     BeforeValidator(_squeezed),
-    _matching(r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?", "a BIC", "COBADEFFXXX (8 or 11 characters)"),
+    _matching(
+        r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?",
+        "a BIC",
+        "DEUTDEFF or DEUTDEFF500 (8 or 11 characters)",
+    ),
 ]
 _OrderPrefix = Annotated[
     str, _matching(r"[A-Za-z0-9][A-Za-z0-9-]{0,11}", "an order number prefix", "SC- or T-")

@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 
 from theke.content import Content, to_json
 from theke.store import conversations, log
+from theke.store.conversations import Conversation
 from theke.store.outbox import NewMessage, enqueue
 
 __all__ = ["tell"]
@@ -24,19 +25,22 @@ __all__ = ["tell"]
 
 def tell(
     conn: Connection,
-    conversation_id: str,
+    conversation: Conversation | str,
     contents: Sequence[Content],
     *,
     purpose: str,
     now: datetime,
     data: Mapping[str, Any] | None = None,
 ) -> list[int]:
-    """Queue ``contents`` for the customer of a conversation; returns the outbox ids.
-
-    Nothing is queued when the conversation is gone (a customer erased).
+    """Queue ``contents`` for the customer of a conversation (loaded already, or its id);
+    returns the outbox ids. Nothing is queued when the conversation is gone (erased).
     """
-    conversation = conversations.get(conn, conversation_id)
-    if conversation is None or not contents:
+    if isinstance(conversation, str):
+        found = conversations.get(conn, conversation)
+        if found is None:
+            return []
+        conversation = found
+    if not contents:
         return []
     messages = [
         NewMessage(

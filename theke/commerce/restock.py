@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select, update
 
 from theke.commerce._records import from_record
 from theke.commerce.notices import tell
-from theke.commerce.texts import shop_label, shop_text
+from theke.commerce.texts import in_size, shop_label, shop_text, shown_size
 from theke.content import Button, Buttons, Content, PostbackButton, Text, UrlButton
 from theke.store import catalog, conversations
 from theke.store.schema import subscriptions
@@ -87,10 +87,8 @@ def _tell(
         return 0
     language = _language(conversation.state, config)
     product = from_record(record)
-    shown = "" if size == "*" else size.replace(".", ",") if language.startswith("de") else size
-    in_size = f" in {'Größe' if language.startswith('de') else 'size'} {shown}" if shown else ""
     name = product.name_in(language)
-    text = shop_text(TOPIC, language, config.address, product=name, size=in_size)
+    text = shop_text(TOPIC, language, config.address, product=name, size=in_size(size, language))
     # One message, not a text and a card: past WhatsApp's window each message becomes the
     # approved template, and the customer must get it once.
     buttons: list[Button] = []
@@ -101,8 +99,8 @@ def _tell(
     if product.url:
         buttons.append(UrlButton(title="Details", url=product.url))
     content: Content = Buttons(text=text, buttons=tuple(buttons)) if buttons else Text(text=text)
-    data = {"product": name, "size": shown, "sku": product.sku, "topic": TOPIC}
-    tell(conn, conversation_id, [content], purpose=TOPIC, now=now, data=data)
+    data = {"product": name, "size": shown_size(size, language), "sku": product.sku}
+    tell(conn, conversation, [content], purpose=TOPIC, now=now, data={**data, "topic": TOPIC})
     return 1
 
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-__all__ = ["SHOP_LABELS", "SHOP_TEXTS", "pick_form", "shop_label", "shop_text"]
+__all__ = [
+    "SHOP_LABELS",
+    "SHOP_TEXTS",
+    "in_size",
+    "pick_form",
+    "shop_label",
+    "shop_text",
+    "shown_size",
+]
 
 # key → (German du, German Sie, English)
 SHOP_TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
@@ -389,6 +397,25 @@ def shop_label(key: str, language: str, address: str = "du", **values: object) -
 
 def pick_form(forms: tuple[str, str, str], language: str, address: str) -> str:
     """The German ``du`` or ``Sie`` form for German (and its regional variants), else English."""
-    if language.replace("_", "-").split("-")[0].lower() == "de":
+    if _german(language):
         return forms[1] if address == "Sie" else forms[0]
     return forms[2]
+
+
+def shown_size(size: str, language: str) -> str:
+    """A size as the customer reads it ("42,5" in German); "" for "*" (any size)."""
+    if size == "*":
+        return ""
+    return size.replace(".", ",") if _german(language) else size
+
+
+def in_size(size: str, language: str) -> str:
+    """ " in Größe 42,5" / " in size 42.5" to follow a product's name; "" for any size."""
+    shown = shown_size(size, language)
+    if not shown:
+        return ""
+    return f" {'in Größe' if _german(language) else 'in size'} {shown}"
+
+
+def _german(language: str) -> bool:
+    return language.replace("_", "-").split("-")[0].lower() == "de"

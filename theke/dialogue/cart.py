@@ -14,11 +14,10 @@ from typing import Any
 
 from theke.commerce.pricing import QUANTITY_MAX
 from theke.commerce.products import Product, format_cents, normalize_size
-from theke.commerce.texts import shop_label
+from theke.commerce.texts import in_size, shop_label, shown_size
 from theke.content import Consent, shorten
 from theke.dialogue.actions import Subscription
 from theke.dialogue.context import TurnContext
-from theke.dialogue.normalize import normalize
 from theke.dialogue.state import CartLine
 from theke.dialogue.texts import plain_text
 
@@ -45,9 +44,9 @@ _CHECKOUT_WORDS = frozenset(
 )
 
 
-def typed(ctx: TurnContext, text: str) -> str | None:
-    """ "warenkorb" or "zur kasse" typed as the whole message: the payload it stands for."""
-    words = normalize(text)
+def typed(ctx: TurnContext, words: str) -> str | None:
+    """ "warenkorb" or "zur kasse" typed as the whole (normalized) message: the payload it
+    stands for."""
     if words in _SHOW_WORDS:
         return "basket"
     if words in _CHECKOUT_WORDS and ctx.state.cart:
@@ -102,10 +101,10 @@ def show(ctx: TurnContext) -> bool:
         return True
     shown = "\n".join(
         f"{n}. {line.quantity}× {product.name_in(ctx.language)}, "
-        f"{_size_word(ctx)} {line.size} – {_money(ctx, product, line.quantity)}"
+        f"{_size_word(ctx)} {line.size} – {_cents(ctx, product, _line_cents(line, product))}"
         for n, (line, product) in enumerate(lines, start=1)
     )
-    subtotal = sum(product.price_cents * line.quantity for line, product in lines)
+    subtotal = sum(_line_cents(line, product) for line, product in lines)
     replies = [("checkout", "theke:checkout")]
     for n, (line, _) in enumerate(lines[: (_QUICK_MAX - 1) // 2], start=1):
         target = f"{line.sku}:{line.size}"
@@ -164,12 +163,8 @@ def notify(ctx: TurnContext, argument: str) -> bool:
     ctx.subscriptions.append(Subscription(RESTOCK_TOPIC, f"{sku}:{size}", data))
     ctx.event("postback", payload="notify")
     ctx.answered = True
-    shown = _shown_size(ctx, size)
-    in_size = (
-        f" {'in Größe' if ctx.language.startswith('de') else 'in size'} {shown}" if shown else ""
-    )
     name = product.name_in(ctx.language)
-    values = {"product": name, "size": in_size}
+    values = {"product": name, "size": in_size(size, ctx.language)}
     text = plain_text("cart_notify_confirmed", ctx.language, ctx.address, **values)
     ctx.event("response", key="cart_notify_confirmed", builtin=True, language=ctx.language)
     # Messenger asks for its Marketing Messages opt-in too: after 24 hours only that
@@ -203,14 +198,20 @@ def _put(ctx: TurnContext, product: Product, size: str) -> bool:
                ("keep_shopping", "theke:dismiss")]  # fmt: skip
     name = product.name_in(ctx.language)
     ctx.system(
-        "cart_added", replies, product=name, size=_shown_size(ctx, size), summary=_summary(ctx)
+        "cart_added",
+        replies,
+        product=name,
+        size=shown_size(size, ctx.language),
+        summary=_summary(ctx),
     )
     return True
 
 
 def _ask_size(ctx: TurnContext, product: Product) -> None:
     sizes = product.in_stock[:_QUICK_MAX]
-    replies = [(_shown_size(ctx, size), f"theke:size:{product.sku}:{size}") for size in sizes]
+    replies = [
+        (shown_size(size, ctx.language), f"theke:size:{product.sku}:{size}") for size in sizes
+    ]
     ctx.system("cart_which_size", replies, product=product.name_in(ctx.language))
     ctx.answered = True
 
@@ -224,7 +225,7 @@ def _sold_out(ctx: TurnContext, product: Product, size: str, key: str) -> None:
     ctx.event("cart.sold_out", sku=product.sku, size=size)
     ctx.answered = True
     notify_payload = f"theke:notify:{product.sku}:{size}"
-    values = {"product": product.name_in(ctx.language), "size": _shown_size(ctx, size)}
+    values = {"product": product.name_in(ctx.language), "size": shown_size(size, ctx.language)}
     ctx.system(key, [("notify", notify_payload), ("no_thanks", "theke:dismiss")], **values)
     ctx.set_state(offer=None)
     if ctx.catalog is None:
@@ -237,7 +238,7 @@ def _sold_out(ctx: TurnContext, product: Product, size: str, key: str) -> None:
 
 
 def _say(ctx: TurnContext, key: str, product: Product, size: str) -> None:
-    ctx.system(key, product=product.name_in(ctx.language), size=_shown_size(ctx, size))
+    ctx.system(key, product=product.name_in(ctx.language), size=shown_size(size, ctx.language))
 
 
 def _gone(ctx: TurnContext, sku: str) -> bool:
@@ -299,8 +300,8 @@ def _remember(ctx: TurnContext, key: str, sku: str) -> None:
     ctx.remember(key, [sku, *items][:20])
 
 
-def _money(ctx: TurnContext, product: Product, quantity: int) -> str:
-    return format_cents(product.price_cents * quantity, product.currency, ctx.language)
+def _line_cents(line: CartLine, product: Product) -> int:
+    return product.price_cents * line.quantity
 
 
 def _cents(ctx: TurnContext, product: Product, cents: int) -> str:
@@ -309,9 +310,3 @@ def _cents(ctx: TurnContext, product: Product, cents: int) -> str:
 
 def _size_word(ctx: TurnContext) -> str:
     return "Größe" if ctx.language.startswith("de") else "size"
-
-
-def _shown_size(ctx: TurnContext, size: str) -> str:
-    if size == "*":
-        return ""
-    return size.replace(".", ",") if ctx.language.startswith("de") else size

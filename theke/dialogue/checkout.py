@@ -172,7 +172,9 @@ def order(ctx: TurnContext, key: str) -> bool:
 def _ask_fulfilment(ctx: TurnContext) -> None:
     ships = bool(ctx.bot.config.shipping.zones)
     replies = [("delivery", "theke:co:fulfilment:delivery")] if ships else []
-    replies += [(store.name[:20], f"theke:co:pickup:{store.id}") for store in _stores(ctx)]
+    replies += [
+        (store.name[:20], f"theke:co:pickup:{store.id}") for store in ctx.bot.config.shipping.pickup
+    ]
     ctx.system("checkout_fulfilment", replies)
 
 
@@ -463,10 +465,6 @@ def _methods(ctx: TurnContext) -> tuple[str, ...]:
     shop = ctx.bot.config.shop
     offered = shop.payment if shop is not None else ()
     return tuple(method for method in offered if method not in ctx.unavailable_payments)
-
-
-def _stores(ctx: TurnContext) -> tuple[Any, ...]:
-    return ctx.bot.config.shipping.pickup
 
 
 def _update(ctx: TurnContext, **changes: Any) -> None:

@@ -253,7 +253,8 @@ class Engine:
     def _shop(self, ctx: TurnContext, text: str) -> bool:
         """Typed words for the cart ("warenkorb", "zur kasse") and the checkout's typed answers
         (an address, an e-mail); a question in between is answered, then asked again."""
-        shortcut = cart.typed(ctx, text) or ("recommend" if suggest.typed(text) else None)
+        words = normalize(text)
+        shortcut = cart.typed(ctx, words) or ("recommend" if suggest.typed(words) else None)
         if shortcut is not None:
             handle_internal(self, ctx, shortcut)
             return True
@@ -267,7 +268,7 @@ class Engine:
             if match.postback == OPT_OUT:
                 checkout.cancel(ctx, quiet=True)
             return False
-        if normalize(text) in self._controls["cancel"]:
+        if words in self._controls["cancel"]:
             return checkout.cancel(ctx)
         if checkout.answer(ctx, text):
             return True

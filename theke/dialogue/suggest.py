@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from theke.commerce.products import Product
 from theke.dialogue.context import TurnContext
-from theke.dialogue.normalize import normalize
 
 __all__ = ["recently_viewed", "recommend", "typed"]
 
@@ -22,9 +21,9 @@ _WORDS = frozenset(
 _LIMIT = 5
 
 
-def typed(text: str) -> bool:
-    """Whether the whole message asks for suggestions."""
-    return normalize(text).rstrip("?! ") in _WORDS
+def typed(words: str) -> bool:
+    """Whether the whole (normalized) message asks for suggestions."""
+    return words.rstrip("?! ") in _WORDS
 
 
 def recommend(ctx: TurnContext) -> bool:
