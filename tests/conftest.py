@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 import structlog
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from theke.runtime import Runtime
 from theke.settings import Settings, sqlalchemy_url
+from theke.store.database import Database
 from theke.store.migrate import upgrade
 from theke.store.schema import metadata
 
@@ -71,6 +72,24 @@ def truncate(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    """A migrated SQLite database of the test's own (tests that never use PostgreSQL)."""
+    url = f"sqlite:///{tmp_path / 'theke.db'}"
+    upgrade(url)
+    database = Database(url)
+    try:
+        yield database
+    finally:
+        database.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_db: Database) -> Engine:
+    """The SQLAlchemy engine of ``sqlite_db``."""
+    return sqlite_db.engine
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

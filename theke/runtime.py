@@ -6,14 +6,16 @@ import asyncio
 import os
 import secrets
 import socket
+import threading
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import structlog
 
 from theke.bot import Bot, load_bot
+from theke.bot.overlay import Overlay, apply_overlay
 from theke.channels.base import LocalSender, Sender
 from theke.channels.courtesy import Courtesies
 from theke.channels.media import MediaFetcher, MediaStore
@@ -29,6 +31,7 @@ from theke.commerce.mail import Mailer
 from theke.commerce.payments.provider import PaymentProviders, payment_providers
 from theke.commerce.placement import LAPSE_JOB, MAIL_JOB, PAYMENT_JOB
 from theke.dialogue import Engine
+from theke.inbox.teach import RETRAIN_JOB, current_overlay
 from theke.nlu.training import fingerprint
 from theke.observability import Metrics
 from theke.settings import Settings
@@ -37,11 +40,13 @@ from theke.store.database import Database
 from theke.store.ingest import Ingestor
 from theke.store.migrate import check_current, upgrade
 from theke.store.signals import LocalSignals, RedisSignals
+from theke.worker.comments import CommentResponder
 from theke.worker.dispatcher import Backoff, Dispatcher
 from theke.worker.jobs import JobHandler, JobRunner
 from theke.worker.loops import WorkerLoops
 from theke.worker.media import MEDIA_JOB, MediaJob
 from theke.worker.order_mail import OrderMailJob
+from theke.worker.overlay import OverlayWatcher, RetrainJob
 from theke.worker.payments import PaymentJobs
 from theke.worker.reload import BotReloader
 from theke.worker.reminders import REMINDER_JOB, ReminderJob
@@ -146,8 +151,14 @@ class Runtime:
     fetcher: MediaFetcher | None = None  # made with the first media job, closed at exit
     courtesies: Courtesies = field(default_factory=Courtesies)  # seen/typing after a 200
     providers: PaymentProviders = field(default_factory=PaymentProviders)
-    shop_webhooks: ShopWebhooks | None = None  # made with the worker loops, closed at exit
+    # One webhook sender per target ("shop", "inbox"), made with the worker loops, closed at exit.
+    webhook_senders: dict[str, ShopWebhooks] = field(default_factory=dict)
     payment_jobs: PaymentJobs | None = None
+    # What agents taught (theke.inbox.teach), laid over the bot folder's bot: ``bot`` is
+    # the result, ``folder_bot`` the folder as written.
+    overlay: Overlay = field(default_factory=Overlay)
+    folder_bot: Bot | None = None
+    _installing: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     async def open(
@@ -167,6 +178,9 @@ class Runtime:
         else:
             await asyncio.to_thread(check_current, url)
         try:  # before the signals start, so a training that fails leaves nothing running
+            folder_bot = bot
+            overlay = await db.read(current_overlay)
+            bot = apply_overlay(folder_bot, overlay.items)
             catalog = await open_catalog(db, bot.path)
             snapshot = lambda: catalog.index  # noqa: E731 - the cache's newest snapshot
             providers = payment_providers(settings)
@@ -205,15 +219,28 @@ class Runtime:
             catalog=catalog,
             limiter=limiter,
             providers=providers,
+            overlay=overlay,
+            folder_bot=folder_bot,
         )
 
     def install(self, bot: Bot) -> None:
-        """Answer with ``bot`` from the next turn on (called by the reloader, off the loop).
+        """Answer with the bot folder's new ``bot`` (and what agents taught on top of it)
+        from the next turn on; called by the reloader, off the loop."""
+        with self._installing:
+            self.folder_bot = bot
+            self._use(apply_overlay(bot, self.overlay.items))
 
-        The NLU is trained first when its training data changed (the running engine
-        keeps its model until the new engine replaces it); the catalog stays the
-        database's.
-        """
+    def install_overlay(self, overlay: Overlay) -> None:
+        """Answer with what agents taught as of ``overlay`` from the next turn on (called
+        by the retraining job and the overlay watcher, off the loop)."""
+        with self._installing:
+            self.overlay = overlay
+            self._use(apply_overlay(self.folder_bot or self.bot, overlay.items))
+
+    def _use(self, bot: Bot) -> None:
+        """Build the engine for ``bot``. The NLU is trained first when its training data
+        changed (the running engine keeps its model until the new engine replaces it); the
+        catalog stays the database's."""
         nlu = self.engine.nlu
         if not any(data.examples for data in bot.nlu):
             nlu = None
@@ -232,6 +259,14 @@ class Runtime:
     def reloader(self) -> BotReloader:
         return BotReloader(self.bot.path, self.install, interval=self.settings.reload_seconds)
 
+    def overlay_watcher(self) -> OverlayWatcher:
+        return OverlayWatcher(
+            self.db,
+            lambda: self.overlay.version,
+            self.install_overlay,
+            interval=self.settings.reload_seconds,
+        )
+
     def turns(self, owner: str) -> TurnRunner:
         return TurnRunner(
             self.db,
@@ -249,6 +284,7 @@ class Runtime:
             catalog=self.catalog,
             human_pause=timedelta(minutes=self.settings.human_pause_minutes),
             mail=self.settings.smtp_url is not None,
+            public_url=self.settings.public_url,
         )
 
     def dispatcher(self, owner: str) -> Dispatcher:
@@ -281,16 +317,19 @@ class Runtime:
                         self.db, lambda: self.engine, self.signals, owner=f"{owner}/jobs"
                     ),
                     MEDIA_JOB: self.media_job(),
+                    RETRAIN_JOB: RetrainJob(self.db, self.install_overlay),
                     **self.shop_jobs(),
                 },
                 owner=owner,
             ),
             self.signals,
             poll_interval=self.settings.poll_interval,
-            watchers=[self.reloader().run],
+            watchers=[self.reloader().run, self.overlay_watcher().run],
             steps=[
                 ("webhooks", self.webhooks(owner).run_once),
+                ("inbox-webhooks", self.webhooks(owner, "inbox").run_once),
                 ("payments", self.payments().sweep),
+                ("comments", CommentResponder.of(self).run_once),
             ],
         )
 
@@ -319,17 +358,24 @@ class Runtime:
             handlers[MAIL_JOB] = OrderMailJob(self.db, lambda: self.bot, mailer)
         return handlers
 
-    def webhooks(self, owner: str) -> ShopWebhooks:
-        """Delivers order events to the shop system (``THEKE_SHOP_WEBHOOK_URL``)."""
-        if self.shop_webhooks is None:
-            secret = self.settings.shop_webhook_secret
-            self.shop_webhooks = ShopWebhooks(
+    def webhooks(self, owner: str, target: Literal["shop", "inbox"] = "shop") -> ShopWebhooks:
+        """Delivers ``target``'s events: order events to the shop system
+        (``THEKE_SHOP_WEBHOOK_URL``), ``"inbox"``'s notifications for the agents to
+        ``THEKE_INBOX_WEBHOOK_URL``."""
+        if target not in self.webhook_senders:
+            settings = self.settings
+            url, secret = {
+                "shop": (settings.shop_webhook_url, settings.shop_webhook_secret),
+                "inbox": (settings.inbox_webhook_url, settings.inbox_webhook_secret),
+            }[target]
+            self.webhook_senders[target] = ShopWebhooks(
                 self.db,
-                self.settings.shop_webhook_url,
+                url,
                 secret.get_secret_value() if secret is not None else None,
-                owner=f"{owner}/webhooks",
+                owner=f"{owner}/{target}-webhooks",
+                target=target,
             )
-        return self.shop_webhooks
+        return self.webhook_senders[target]
 
     def media_job(self) -> MediaJob:
         """Fetches what customers send from the platforms that have a way to locate it."""
@@ -365,7 +411,7 @@ class Runtime:
         if self.fetcher is not None:
             await self.fetcher.close()
         await self.providers.aclose()
-        if self.shop_webhooks is not None:
-            await self.shop_webhooks.close()
+        for webhook_sender in self.webhook_senders.values():
+            await webhook_sender.close()
         await self.signals.close()
         await self.db.dispose()

@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     mail_from: str = "shop@example.com"  # the sender of order confirmations
     shop_webhook_url: str | None = None  # where order.created/paid/cancelled are POSTed
     shop_webhook_secret: SecretStr | None = None  # signs them: X-Theke-Signature
+    inbox_webhook_url: str | None = None  # where conversation.waiting is POSTed (for agents)
+    inbox_webhook_secret: SecretStr | None = None  # signs it: X-Theke-Signature
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
 
@@ -110,8 +112,8 @@ class Settings(BaseSettings):
         return list(dict.fromkeys([*self.widget_origins, own, *local]))
 
     def check_secrets(self) -> None:
-        """Refuse the development placeholder secret outside development, and webhooks to the
-        shop system that nobody could verify."""
+        """Refuse the development placeholder secret outside development, and webhooks (to
+        the shop system or the inbox's receiver) that nobody could verify."""
         if self.env != "development" and self.secret_key.get_secret_value() == DEV_SECRET_KEY:
             raise ConfigurationError(
                 "THEKE_SECRET_KEY is the development placeholder; set a long random value "
@@ -122,13 +124,23 @@ class Settings(BaseSettings):
                 "THEKE_SMTP_URL is set but THEKE_MAIL_FROM is still the placeholder "
                 f"{self.mail_from}: set the address order confirmations come from"
             )
-        secret = self.shop_webhook_secret
-        if self.shop_webhook_url and (secret is None or len(secret.get_secret_value()) < 16):
-            raise ConfigurationError(
-                "THEKE_SHOP_WEBHOOK_URL is set but THEKE_SHOP_WEBHOOK_SECRET is missing or "
-                "shorter than 16 characters: the shop system could not tell Theke's webhooks "
-                "from anyone's; set a long random value and give it to the shop system"
-            )
+        _check_webhook("SHOP", self.shop_webhook_url, self.shop_webhook_secret, "the shop system")
+        _check_webhook(
+            "INBOX",
+            self.inbox_webhook_url,
+            self.inbox_webhook_secret,
+            "the notifications' receiver",
+        )
+
+
+def _check_webhook(name: str, url: str | None, secret: SecretStr | None, receiver: str) -> None:
+    """A webhook URL needs a secret its receiver can check the signature with."""
+    if url and (secret is None or len(secret.get_secret_value()) < 16):
+        raise ConfigurationError(
+            f"THEKE_{name}_WEBHOOK_URL is set but THEKE_{name}_WEBHOOK_SECRET is missing or "
+            f"shorter than 16 characters: {receiver} could not tell Theke's webhooks "
+            f"from anyone's; set a long random value and give it to {receiver}"
+        )
 
 
 def _origin(url: str) -> str:

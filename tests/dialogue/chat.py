@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from theke.commerce import CatalogIndex
@@ -33,6 +34,7 @@ class Chat:
     state: dict[str, Any] = field(default_factory=lambda: {"language": "de", "introduced": True})
     customer: dict[str, Any] = field(default_factory=dict)
     last: Turn | None = None
+    now: datetime | None = None  # the clock of the next turns (None: the real one)
 
     def say(self, text: str) -> list[dict[str, Any]]:
         return self._turn(Inbound(text=text))
@@ -42,7 +44,7 @@ class Chat:
 
     def _turn(self, inbound: Inbound) -> list[dict[str, Any]]:
         turn = self.engine.handle(
-            self.state, inbound, conversation_key=self.key, customer=self.customer
+            self.state, inbound, conversation_key=self.key, customer=self.customer, now=self.now
         )
         self.state, self.last = turn.state, turn
         if turn.profile is not None:

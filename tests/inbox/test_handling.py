@@ -3,13 +3,11 @@ before a reply goes out (SQLite only)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, select
+from sqlalchemy import Connection, Engine, select
 
 from theke.content.codec import text_json
 from theke.inbox.handling import (
@@ -25,7 +23,6 @@ from theke.inbox.handling import (
 )
 from theke.store import conversations, log, users
 from theke.store.conversations import Conversation
-from theke.store.migrate import upgrade
 from theke.store.schema import audit_log, events, outbox
 from theke.store.users import User
 
@@ -33,12 +30,8 @@ NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'theke.db'}"
-    upgrade(url)
-    engine = create_engine(url)
-    yield engine
-    engine.dispose()
+def engine(sqlite_engine: Engine) -> Engine:
+    return sqlite_engine
 
 
 def _user(conn: Connection, email: str, role: str = "agent") -> User:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,21 +14,14 @@ from sqlalchemy import select
 from theke.store import api_tokens
 from theke.store.api_tokens import TokenNameError
 from theke.store.database import Database
-from theke.store.migrate import upgrade
 from theke.store.schema import api_tokens as table
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'theke.db'}"
-    upgrade(url)
-    database = Database(url)
-    try:
-        yield database
-    finally:
-        database.engine.dispose()
+def db(sqlite_db: Database) -> Database:
+    return sqlite_db
 
 
 def test_a_new_token_is_returned_once_and_only_its_hash_is_stored(db: Database) -> None:

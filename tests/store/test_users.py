@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from theke.store import audit, login_attempts, user_sessions, users
 from theke.store.database import Database
-from theke.store.migrate import upgrade
 from theke.store.schema import user_sessions as sessions_table
 from theke.store.users import User, UserExists
 
@@ -22,14 +19,8 @@ IP = "203.0.113.7"
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'theke.db'}"
-    upgrade(url)
-    database = Database(url)
-    try:
-        yield database
-    finally:
-        database.engine.dispose()
+def db(sqlite_db: Database) -> Database:
+    return sqlite_db
 
 
 def _add(db: Database, email: str = "anna@shop.de", role: str = "agent") -> User:

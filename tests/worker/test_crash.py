@@ -56,7 +56,9 @@ async def _produce(settings: Settings, stop_at: float) -> int:
     sent = 0
     try:
         customers = [(await runtime.webchat.create_session())[0] for _ in range(40)]
-        words = ["Hallo", "hilfe", "was kostet das?", "danke", "hello"]
+        # Words the scaffolded bot understands: three misses in a row would hand a
+        # conversation to a person, and the bot would (rightly) answer nothing more.
+        words = ["Hallo", "hilfe", "Guten Morgen", "danke", "hello"]
         started = time.monotonic()
         while time.monotonic() < stop_at:
             due = started + sent / RATE

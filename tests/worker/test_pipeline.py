@@ -10,7 +10,8 @@ from theke.channels.webchat.service import WebchatMessage
 from theke.content import Text, from_json
 from theke.runtime import Runtime
 from theke.store import conversations
-from theke.store.schema import events, inbound_events, outbox
+from theke.store.schema import conversations as conversations_table
+from theke.store.schema import events, inbound_events, outbox, webhook_deliveries
 
 
 async def _reply(runtime: Runtime, customer_id: str, after: int) -> list[WebchatMessage]:
@@ -135,3 +136,31 @@ async def test_web_chat_replies_are_delivered_in_the_turns_own_transaction(
     assert statuses and all(status == "sent" and sent for status, sent in statuses)
     history = await runtime.webchat.history(customer_id, echoed.id)
     assert [message.sender for message in history] == ["bot"] * len(statuses)
+
+
+async def test_a_hand_over_waits_in_the_inbox_and_notifies_the_agents(runtime: Runtime) -> None:
+    customer_id, _ = await runtime.webchat.create_session()
+    turns = runtime.turns("w1")
+    await runtime.webchat.accept(customer_id, text="Das ist doch lächerlich, verstehst du nicht?")
+    await turns.run_once()
+    with runtime.db.engine.connect() as conn:
+        [conversation] = conversations.load_many(conn, [f"webchat:{customer_id}"]).values()
+        started = conn.execute(
+            select(events.c.data).where(events.c.kind == "handoff.started")
+        ).scalar_one()
+        row = conn.execute(
+            select(conversations_table.c.waiting_since, conversations_table.c.preview).where(
+                conversations_table.c.id == conversation.id
+            )
+        ).one()
+        [delivery] = conn.execute(
+            select(webhook_deliveries.c.topic, webhook_deliveries.c.target,
+                   webhook_deliveries.c.payload)
+        ).all()  # fmt: skip
+    assert conversation.mode == "human"
+    assert started == {"reason": "frustration"}
+    assert row.waiting_since is not None
+    assert row.preview == "Das ist doch lächerlich, verstehst du nicht?"
+    assert (delivery.topic, delivery.target) == ("conversation.waiting", "inbox")
+    assert delivery.payload["data"]["reason"] == "frustration"
+    assert delivery.payload["data"]["url"].endswith(f"/inbox/c/{conversation.id}")

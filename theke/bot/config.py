@@ -25,16 +25,21 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from theke.bot.hours import BusinessHoursSettings
 from theke.knowledge.settings import KnowledgeSettings
 from theke.nlu.settings import NluSettings
 
 if TYPE_CHECKING:
+    from theke.bot.hours import BusinessHours
     from theke.commerce.shipping import ShippingRules, ShopConfig
 
 __all__ = [
     "Address",
     "BankSettings",
     "BotConfig",
+    "CommentKeyword",
+    "CommentSettings",
+    "HandoverSettings",
     "KeywordRule",
     "MatchKind",
     "MemorySettings",
@@ -93,6 +98,16 @@ class MemorySettings(_Schema):
     reminder_minutes: Annotated[int, Field(ge=0, le=60 * 24)] = 60
 
 
+class HandoverSettings(_Schema):
+    """``handover:`` in theke.yml: when the bot hands a conversation to a person on its
+    own (``theke.dialogue.handover``). A customer who asks for a person always gets one."""
+
+    frustration: bool = True
+    """Hand over when a customer is frustrated (angry phrases, shouting)."""
+    misses: Annotated[int, Field(ge=0, le=10)] = 3
+    """Hand over after this many messages in a row the bot did not understand (0: never)."""
+
+
 class WhatsAppTemplate(_Schema):
     """An approved WhatsApp message template, for a message outside the 24-hour window.
 
@@ -123,6 +138,37 @@ class WhatsAppSettings(_Schema):
     """``whatsapp:`` in theke.yml: the approved templates, by the purpose of the message."""
 
     templates: dict[str, WhatsAppTemplate] = Field(default_factory=dict)
+
+
+class CommentKeyword(_Schema):
+    """A comment under a post that contains one of ``words`` (whole words, any case) gets
+    the response ``message`` as its one private reply, and ``reply`` publicly, if given."""
+
+    words: _Words
+    message: Annotated[str, Field(min_length=1)]
+    reply: Annotated[str, Field(min_length=1)] | None = None
+
+    @field_validator("words")
+    @classmethod
+    def _words_have_letters(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for word in value:
+            if not any(char.isalnum() for char in word):
+                fix = "write a word, like `guide`"
+                raise _problem("word", "`{word}` has no letters or digits: " + fix, word=word)
+        return value
+
+
+class CommentSettings(_Schema):
+    """``comments:`` in theke.yml: how the bot answers comments under the Page's posts.
+
+    ``faq``: a comment the FAQ answers with at least ``min_score`` is answered publicly
+    under the post, with one private reply, or (``off``, the default) not at all.
+    ``keywords`` are checked first. Everything else waits for a person in the inbox.
+    """
+
+    faq: Literal["public", "private", "off"] = "off"
+    min_score: Annotated[float, Field(ge=0.0, le=1.0)] = 0.6
+    keywords: tuple[CommentKeyword, ...] = ()
 
 
 def _problem(kind: str, message: str, **context: Any) -> PydanticCustomError:
@@ -388,9 +434,12 @@ class BotConfig(_Schema):
     nlu: NluSettings = Field(default_factory=NluSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     memory: MemorySettings = Field(default_factory=MemorySettings)
+    handover: HandoverSettings = Field(default_factory=HandoverSettings)
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
     shipping_section: ShippingSettings = Field(default_factory=ShippingSettings, alias="shipping")
     shop_section: ShopSettings | None = Field(default=None, alias="shop")
+    business_hours: BusinessHoursSettings | None = None
+    comments: CommentSettings = Field(default_factory=CommentSettings)
 
     @field_validator("shop_section")
     @classmethod
@@ -415,3 +464,8 @@ class BotConfig(_Schema):
     def shipping(self) -> ShippingRules:
         """Where the shop ships and at what price (``shipping:``); empty rules when absent."""
         return self.shipping_section.to_rules()
+
+    @cached_property
+    def hours(self) -> BusinessHours | None:
+        """When the shop's people answer (``business_hours:``); ``None`` when not given."""
+        return None if self.business_hours is None else self.business_hours.to_hours()

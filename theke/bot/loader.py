@@ -60,6 +60,7 @@ def load_bot(path: Path) -> Bot:
     files = [_read_language(path, config, language) for language in config.languages]
     for file in files:
         _check_references(doc, config, file)
+        _check_private_replies(doc, config, file)
     table = {file.language: file.responses for file in files}
     nlu = tuple(_read_nlu(path, config))
     _check_intents(doc, config, nlu)
@@ -235,6 +236,10 @@ def _references(config: BotConfig) -> Iterator[tuple[str, Loc]]:
     for intent, key in config.intents.items():
         if not key.startswith(FAQ_PREFIX):  # an FAQ entry is checked once the FAQ is read
             yield key, ("intents", intent)
+    for index, keyword in enumerate(config.comments.keywords):
+        yield keyword.message, ("comments", "keywords", index, "message")
+        if keyword.reply is not None:
+            yield keyword.reply, ("comments", "keywords", index, "reply")
     yield config.fallback, ("fallback",)
 
 
@@ -250,6 +255,21 @@ def _check_references(doc: YamlDocument, config: BotConfig, file: ResponseFile) 
         if close is not None:
             fix += f", or rename `{close}` to `{key}` if that is the one"
         raise BotFolderError(str(file.document.path), None, problem, fix)
+
+
+def _check_private_replies(doc: YamlDocument, config: BotConfig, file: ResponseFile) -> None:
+    """Meta allows one message as the private reply to a comment: the response is one."""
+    for index, keyword in enumerate(config.comments.keywords):
+        key = keyword.message
+        if all(len(variant) == 1 for variant in file.responses[key]):
+            continue
+        line = doc.line(("comments", "keywords", index, "message"))
+        problem = (
+            f"the response `{key}` has several messages, but {CONFIG_FILE} line {line} sends"
+            " it as the one private reply to a comment, and Meta allows one message there"
+        )
+        fix = "write it as one message (a text, with buttons or quick replies if you like)"
+        raise file.document.error((key,), problem, fix)
 
 
 def _check_payloads(postbacks: set[str], file: ResponseFile) -> None:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from theke import __version__
+from theke.cli.bot import bot
 from theke.cli.catalog import catalog
 from theke.cli.channels import channels
 from theke.cli.nlu import nlu
@@ -158,6 +159,7 @@ cli.add_command(catalog)
 cli.add_command(test)
 cli.add_command(token)
 cli.add_command(user)
+cli.add_command(bot)
 
 
 def main() -> None:

@@ -47,6 +47,8 @@ class TurnContext:
     events: list[Event] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
     handoff: bool = False
+    handoff_reason: str | None = None  # why: "request", "flow", "frustration", ...
+    announce_handoff: str | None = None  # the engine's text announcing it, at the turn's end
     opt_out: bool = False
     opt_in: bool = False
     order: OrderRequest | None = None
@@ -155,6 +157,14 @@ class TurnContext:
     def raw_variables(self) -> dict[str, Any]:
         """For conditions: slot values as stored (numbers stay numbers)."""
         return {**self.variables(), **self.state.slots}
+
+    def hand_over(self, reason: str, *, say: str | None = "handoff") -> None:
+        """Give the conversation to a person at the end of this turn; ``say`` is the
+        engine's text that announces it (``None``: the flow announced it itself). Outside
+        the shop's business hours the engine says something else (``handover.settle``)."""
+        self.handoff = True
+        self.handoff_reason = reason
+        self.announce_handoff = say
 
     def remember(self, key: str, value: Any) -> None:
         if self.customer.get(key) != value:

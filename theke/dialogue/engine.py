@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from theke.bot import Bot
 from theke.bot.loader import FAQ_PREFIX
-from theke.dialogue import cart, checkout, runner, suggest
+from theke.dialogue import cart, checkout, handover, runner, suggest
 from theke.dialogue.context import TurnContext, variant_index
 from theke.dialogue.keywords import KeywordMatcher
 from theke.dialogue.normalize import normalize
@@ -202,8 +202,15 @@ class Engine:
             self._empty(ctx)
             return
         match = self._keywords.match(text)
+        if ctx.last_offer == handover.CONTACT_OFFER:  # after hours: how to reach the customer
+            handover.take_contact(ctx, text, self._bot.config.hours)
+            return
         if match is not None and match.postback == OPT_OUT and ctx.state.stack:
             runner.cancel(ctx, quiet=True)  # "stop" in a flow ends it, and unsubscribes too
+        if (match is None or match.postback not in (OPT_OUT, OPT_IN)) and handover.frustrated(
+            ctx, text
+        ):
+            return
         if self._shop(ctx, text):
             return
         if runner.waiting(ctx) is not None and self._steer(ctx, text):
@@ -442,6 +449,7 @@ class Engine:
     # -- the end of a turn ------------------------------------------------------------------
 
     def _finish(self, ctx: TurnContext, original: Mapping[str, Any], loaded: DialogueState) -> Turn:
+        handover.settle(ctx, self._bot.config.hours)
         intro(ctx, loaded)
         state = ctx.state
         frame = state.frame
@@ -469,6 +477,7 @@ class Engine:
             replies=tuple(ctx.replies),
             events=tuple(ctx.events),
             handoff=ctx.handoff,
+            handoff_reason=ctx.handoff_reason if ctx.handoff else None,
             profile=dict(ctx.customer) if ctx.profile_changed else None,
             subscriptions=tuple(ctx.subscriptions),
             reminder=reminder,

@@ -128,9 +128,8 @@ def _helpful(engine: Engine, ctx: TurnContext, argument: str) -> bool:
 def _human(engine: Engine, ctx: TurnContext, argument: str) -> bool:
     ctx.event("handoff.requested", source="button")
     ctx.set_state(stack=(), offer=None)
-    ctx.handoff = True
     ctx.answered = True
-    ctx.system("handoff")
+    ctx.hand_over("request")
     return True
 
 

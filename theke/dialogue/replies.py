@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from theke.content import Content
-from theke.dialogue import runner
+from theke.dialogue import handover, runner
 from theke.dialogue.context import TurnContext, variant_index
 from theke.dialogue.state import DialogueState
 from theke.dialogue.templates import render
@@ -75,9 +75,18 @@ def answer_entry(engine: Engine, ctx: TurnContext, entry_id: str) -> None:
 def fallback(
     engine: Engine, ctx: TurnContext, parse: Parse | None, text: str, *, guess: bool = True
 ) -> None:
-    """Nothing answered: offer the best guesses; on the second miss in a row, a human."""
+    """Nothing answered: offer the best guesses; on the second miss in a row, a human; on
+    the third (or a frustrated miss), hand over."""
+    if handover.frustrated_miss(ctx, text):
+        return
     misses = ctx.state.misses + 1
     ctx.set_state(misses=misses)
+    limit = ctx.bot.config.handover.misses
+    if limit and misses >= limit:
+        ctx.event("fallback", reason="handed_over", misses=misses)
+        ctx.set_state(stack=(), offer=None)
+        ctx.hand_over("misunderstood", say="handoff_misunderstood")
+        return
     if misses >= 2:
         ctx.event("fallback", reason="second_miss", misses=misses)
         replies = [("human", HUMAN_PAYLOAD), ("no_thanks", "theke:dismiss")]

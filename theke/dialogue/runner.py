@@ -414,8 +414,7 @@ def _give_up(ctx: TurnContext, flow: Flow, ask: Ask) -> None:
         _answered(ctx)
     elif ask.on_failure == "handoff":
         ctx.set_state(stack=())
-        ctx.handoff = True
-        ctx.system("handoff")
+        ctx.hand_over("flow")
     elif ask.on_failure == "goto" and ask.failure_target is not None:
         ctx.state = ctx.state.with_frame(
             replace(frame, pc=ask.failure_target, asked=False, attempts=0)
@@ -539,6 +538,4 @@ def _apply(ctx: TurnContext, context: ActionContext) -> None:
         ctx.remember("viewed", (context.viewed + viewed)[:20])
     if context.wants_human:
         ctx.set_state(stack=())
-        ctx.handoff = True
-        if not context.handoff_said:
-            ctx.system("handoff")
+        ctx.hand_over("flow", say=None if context.handoff_said else "handoff")

@@ -105,6 +105,47 @@ _CORE_TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
             "unserem Team verbinden?",
             "I still don't understand, sorry. Shall I connect you with a person from our team?",
         ),
+        "handoff_frustrated": (
+            "Das tut mir leid. Ich hole jemanden aus unserem Team dazu, der sich hier im Chat "
+            "bei dir meldet.",
+            "Das tut mir leid. Ich hole jemanden aus unserem Team dazu, der sich hier im Chat "
+            "bei Ihnen meldet.",
+            "I'm sorry about that. I'm bringing in someone from our team, who will reply to you "
+            "here in the chat.",
+        ),
+        "handoff_misunderstood": (
+            "Ich verstehe dich leider nicht richtig. Ich gebe dein Anliegen an unser Team "
+            "weiter; jemand meldet sich hier im Chat bei dir.",
+            "Ich verstehe Sie leider nicht richtig. Ich gebe Ihr Anliegen an unser Team "
+            "weiter; jemand meldet sich hier im Chat bei Ihnen.",
+            "I'm not understanding you properly, sorry. I'm passing this on to our team; "
+            "someone will reply to you here in the chat.",
+        ),
+        "closed_handoff": (
+            "Unser Team ist gerade nicht da und meldet sich {when} hier im Chat bei dir.",
+            "Unser Team ist gerade nicht da und meldet sich {when} hier im Chat bei Ihnen.",
+            "Our team isn't in right now and will reply to you here in the chat {when}.",
+        ),
+        "closed_ask_contact": (
+            "Unser Team ist gerade nicht da und meldet sich {when}. Wie können wir dich "
+            "erreichen? Schreib mir deine E-Mail-Adresse oder Telefonnummer – oder einfach "
+            "weiter hier.",
+            "Unser Team ist gerade nicht da und meldet sich {when}. Wie können wir Sie "
+            "erreichen? Schreiben Sie mir Ihre E-Mail-Adresse oder Telefonnummer – oder einfach "
+            "weiter hier.",
+            "Our team isn't in right now and will get back to you {when}. How can we reach you? "
+            "Send me your e-mail address or phone number, or just carry on here.",
+        ),
+        "contact_noted": (
+            "Danke! Wir melden uns {when} unter {contact}.",
+            "Vielen Dank! Wir melden uns {when} unter {contact}.",
+            "Thank you! We'll get back to you {when} at {contact}.",
+        ),
+        "contact_here": (
+            "Danke! Wir melden uns {when} hier im Chat bei dir.",
+            "Vielen Dank! Wir melden uns {when} hier im Chat bei Ihnen.",
+            "Thank you! We'll reply to you here in the chat {when}.",
+        ),
         "handoff": (
             "Ich gebe dein Anliegen an unser Team weiter. Jemand meldet sich hier im Chat bei dir.",
             "Ich gebe Ihr Anliegen an unser Team weiter. Jemand meldet sich hier im Chat bei "

@@ -77,6 +77,7 @@ class Turn:
     replies: tuple[Content, ...]
     events: tuple[Event, ...]
     handoff: bool = False
+    handoff_reason: str | None = None  # "request", "flow", "frustration", "misunderstood", ...
     profile: dict[str, Any] | None = None
     subscriptions: tuple[Subscription, ...] = ()
     reminder: Reminder | None = None

@@ -1,5 +1,6 @@
 """What an agent does with a conversation: read its history, take it over from the bot,
-answer the customer, and hand it back.
+answer the customer, write internal notes, give it to a colleague, hand it back to the
+bot, and close it.
 
 Taking over is one conditional UPDATE, so of two agents pressing "Übernehmen" at the
 same moment exactly one wins; the other gets ``AlreadyTaken``. Every action goes into
@@ -25,27 +26,36 @@ from theke.store.users import User
 
 __all__ = [
     "HISTORY_KINDS",
+    "NEEDS_TEMPLATE",
+    "NOTE_MAX",
     "REPLY_MAX",
     "AlreadyTaken",
     "Entry",
     "HandlingRefused",
     "UnknownConversation",
+    "assign",
     "assignee",
+    "close",
     "hand_back",
     "history",
+    "note",
     "opted_out",
     "preview",
     "reply",
+    "send_card",
+    "send_template",
     "take_over",
 ]
 
-HISTORY_KINDS = ("message.in", "postback.in", "message.out")
+HISTORY_KINDS = ("message.in", "postback.in", "message.out", "note")
 REPLY_MAX = 4000
+NOTE_MAX = 4000
 
+NEEDS_TEMPLATE = "WhatsApp: außerhalb der 24 Stunden nur mit einer Vorlage."
 _HOLDS = {
     "outside_window": "Mehr als 7 Tage seit der letzten Nachricht: Messenger lässt keine "
     "Antwort mehr zu.",
-    "needs_template": "WhatsApp: außerhalb der 24 Stunden nur mit einer Vorlage.",
+    "needs_template": NEEDS_TEMPLATE,
     "unreachable": "Der Kunde ist gerade nicht erreichbar.",
     "never_wrote": "Der Kunde hat hier noch nie geschrieben: die erste Nachricht muss von "
     "ihm kommen.",
@@ -78,17 +88,18 @@ class UnknownConversation(ThekeError):
 class Entry:
     """One message of a conversation's history, as the event log has it."""
 
-    kind: str  # "message.in", "postback.in" or "message.out"
+    kind: str  # "message.in", "postback.in", "message.out" or "note" (only agents see it)
     actor: str  # "customer", "bot", "agent"
     created_at: datetime
     content: dict[str, Any] | None
+    user_id: str | None = None  # the agent who wrote a reply or a note
 
 
 def history(conn: Connection, conversation_id: str, limit: int = 500) -> list[Entry]:
     """The conversation's last ``limit`` messages in and out, oldest first."""
     e = events.c
     rows = conn.execute(
-        select(e.kind, e.actor, e.created_at, e.content)
+        select(e.kind, e.actor, e.created_at, e.content, e.data)
         .where(e.conversation_id == conversation_id, e.kind.in_(HISTORY_KINDS))
         .order_by(e.id.desc())
         .limit(limit)
@@ -99,6 +110,7 @@ def history(conn: Connection, conversation_id: str, limit: int = 500) -> list[En
             row.actor,
             row.created_at,
             row.content if isinstance(row.content, dict) else None,
+            _user_of(row.data),
         )
         for row in reversed(rows)
     ]
@@ -129,7 +141,7 @@ def take_over(
     taken = conn.execute(
         update(conversations)
         .where(c.id == conversation_id, or_(c.assigned_to.is_(None), c.assigned_to == user.id))
-        .values(mode="human", human_until=None, assigned_to=user.id, updated_at=now)
+        .values(mode="human", human_until=None, assigned_to=user.id, closed_at=None, updated_at=now)
     )
     conversation = _existing(conn, conversation_id)
     if taken.rowcount == 0:
@@ -145,14 +157,73 @@ def hand_back(
     agent who has it (or an admin) may, or anyone when no one has taken it."""
     conversation = _existing(conn, conversation_id)
     _check_may_act(conn, conversation_id, user, allow_unassigned=True)
-    state = {**conversation.state, "introduced": False}
+    _to_bot(conn, conversation, now)
+    _record(conn, conversation, user, "handoff.returned", "conversation.returned", now, ip)
+    return _existing(conn, conversation_id)
+
+
+def close(
+    conn: Connection, conversation_id: str, user: User, now: datetime, *, ip: str | None = None
+) -> Conversation:
+    """Mark the conversation done: the bot has it again and it leaves the open views;
+    it opens again when the customer writes. Allowed like ``hand_back``."""
+    conversation = _existing(conn, conversation_id)
+    _check_may_act(conn, conversation_id, user, allow_unassigned=True)
+    _to_bot(conn, conversation, now, closed=True)
+    _record(conn, conversation, user, "conversation.closed", "conversation.closed", now, ip)
+    return _existing(conn, conversation_id)
+
+
+def assign(
+    conn: Connection,
+    conversation_id: str,
+    user: User,
+    to: User,
+    now: datetime,
+    *,
+    ip: str | None = None,
+) -> Conversation:
+    """Give the conversation to the colleague ``to`` (a person has it then, not the bot).
+    The agent who has it, an admin, or anyone while no one has it may."""
+    if not to.active:
+        raise HandlingRefused(f"{to.email} ist deaktiviert.")
+    conversation = _existing(conn, conversation_id)
+    _check_may_act(conn, conversation_id, user, allow_unassigned=True)
     conn.execute(
         update(conversations)
         .where(conversations.c.id == conversation_id)
-        .values(mode="bot", human_until=None, assigned_to=None, state=state, updated_at=now)
+        .values(mode="human", human_until=None, assigned_to=to.id, closed_at=None, updated_at=now)
     )
-    _record(conn, conversation, user, "handoff.returned", "conversation.returned", now, ip)
+    data = {"user_id": user.id, "to": to.id}
+    entry = log.LogEntry(
+        conversation.id, conversation.customer_id, "handoff.assigned", "agent", now, data=data
+    )
+    log.append(conn, [entry])
+    audit.record(
+        conn, user.id, "conversation.assigned", target=conversation.id, data={"to": to.id},
+        ip=ip, now=now,
+    )  # fmt: skip
     return _existing(conn, conversation_id)
+
+
+def note(
+    conn: Connection,
+    conversation_id: str,
+    user: User,
+    text: str,
+    now: datetime,
+    *,
+    ip: str | None = None,
+) -> None:
+    """Add an internal note for the team: shown in the history, never sent."""
+    _check_text(text, NOTE_MAX, what="Die Notiz", empty="Schreib zuerst eine Notiz.")
+    conversation = _existing(conn, conversation_id)
+    entry = log.LogEntry(
+        conversation.id, conversation.customer_id, "note", "agent", now,
+        content=text_json(text), data={"user_id": user.id},
+    )  # fmt: skip
+    log.append(conn, [entry])
+    audit.record(conn, user.id, "conversation.noted", target=conversation.id, ip=ip, now=now)
 
 
 def reply(
@@ -169,10 +240,57 @@ def reply(
     ``ValueError`` (German) for an empty or too long text; ``HandlingRefused`` unless
     ``user`` has taken the conversation over (an admin always may).
     """
-    _check_text(text)
+    _check_text(text, REPLY_MAX, what="Die Nachricht", empty="Schreib zuerst eine Nachricht.")
+    return _send(conn, conversation_id, user, text_json(text), now, ip=ip)
+
+
+def send_card(
+    conn: Connection,
+    conversation_id: str,
+    user: User,
+    card: dict[str, Any],
+    now: datetime,
+    *,
+    ip: str | None = None,
+) -> int:
+    """Queue a product card (stored JSON) for the customer. Its tap-to-answer buttons are
+    left off: while a person has the conversation the bot would not answer them; links
+    stay."""
+    buttons = [button for button in card.get("buttons") or [] if button.get("type") == "url"]
+    return _send(conn, conversation_id, user, {**card, "buttons": buttons}, now, ip=ip)
+
+
+def send_template(
+    conn: Connection,
+    conversation_id: str,
+    user: User,
+    purpose: str,
+    values: dict[str, str],
+    shown: str,
+    now: datetime,
+    *,
+    ip: str | None = None,
+) -> int:
+    """Queue an approved WhatsApp template (the one ``theke.yml`` names for ``purpose``)
+    filled with ``values``; ``shown`` is what the history keeps as its text."""
+    return _send(
+        conn, conversation_id, user, text_json(shown), now, ip=ip, purpose=purpose, data=values
+    )
+
+
+def _send(
+    conn: Connection,
+    conversation_id: str,
+    user: User,
+    content: dict[str, Any],
+    now: datetime,
+    *,
+    ip: str | None,
+    purpose: str | None = None,
+    data: dict[str, str] | None = None,
+) -> int:
     conversation = _existing(conn, conversation_id)
     _check_may_act(conn, conversation_id, user, allow_unassigned=False)
-    content = text_json(text)
     message = outbox.NewMessage(
         conversation_id=conversation.id,
         channel=conversation.channel,
@@ -180,6 +298,8 @@ def reply(
         content=content,
         actor="agent",
         is_reply=False,
+        purpose=purpose,
+        data=data,
     )
     [outbox_id] = outbox.enqueue(conn, [message])
     entry = log.LogEntry(
@@ -187,10 +307,10 @@ def reply(
         content=content, data={"user_id": user.id}, outbox_id=outbox_id,
     )  # fmt: skip
     log.append(conn, [entry])
-    data = {"outbox_id": outbox_id}
     audit.record(
-        conn, user.id, "conversation.replied", target=conversation.id, data=data, ip=ip, now=now
-    )
+        conn, user.id, "conversation.replied", target=conversation.id,
+        data={"outbox_id": outbox_id}, ip=ip, now=now,
+    )  # fmt: skip
     return outbox_id
 
 
@@ -217,13 +337,32 @@ def preview(conversation: Conversation, now: datetime, *, is_opted_out: bool = F
     return None
 
 
-def _check_text(text: str) -> None:
+def _user_of(data: Any) -> str | None:
+    user_id = data.get("user_id") if isinstance(data, dict) else None
+    return user_id if isinstance(user_id, str) else None
+
+
+def _check_text(text: str, limit: int, *, what: str, empty: str) -> None:
     if not text.strip():
-        raise ValueError("Schreib zuerst eine Nachricht.")
-    if len(text) > REPLY_MAX:
-        raise ValueError(
-            f"Die Nachricht ist zu lang: {len(text)} Zeichen, höchstens {REPLY_MAX} gehen."
-        )
+        raise ValueError(empty)
+    if len(text) > limit:
+        raise ValueError(f"{what} ist zu lang: {len(text)} Zeichen, höchstens {limit} gehen.")
+
+
+def _to_bot(
+    conn: Connection, conversation: Conversation, now: datetime, *, closed: bool = False
+) -> None:
+    """The bot has the conversation again and introduces itself anew; nobody waits."""
+    state = {**conversation.state, "introduced": False}
+    values: dict[str, Any] = {
+        "mode": "bot", "human_until": None, "assigned_to": None, "waiting_since": None,
+        "state": state, "updated_at": now,
+    }  # fmt: skip
+    if closed:
+        values["closed_at"] = now
+    conn.execute(
+        update(conversations).where(conversations.c.id == conversation.id).values(**values)
+    )
 
 
 def _existing(conn: Connection, conversation_id: str) -> Conversation:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, func, literal, select, update
 
 from theke.store._dialect import upsert
-from theke.store.schema import conversations, customers, identities, utcnow
+from theke.store.schema import UTCDateTime, conversations, customers, identities, utcnow
 
 __all__ = [
     "Conversation",
@@ -45,6 +45,7 @@ class Conversation:
     last_inbound_at: datetime | None
     human_until: datetime | None = None  # a pause by a person in the platform's own inbox
     unreachable_at: datetime | None = None  # the platform said the customer cannot be reached
+    closed_at: datetime | None = None  # an agent closed it in the inbox (open again on a message)
 
 
 def customer_for(conn: Connection, channel: str, external_id: str) -> str | None:
@@ -97,6 +98,7 @@ def _row(row: Any) -> Conversation:
         last_inbound_at=row["last_inbound_at"],
         human_until=row["human_until"],
         unreachable_at=row["unreachable_at"],
+        closed_at=row["closed_at"],
     )
 
 
@@ -215,10 +217,22 @@ def set_mode(
     """Switch a conversation between the bot and a human (``until``: back to the bot then)."""
     if mode not in ("bot", "human"):
         raise ValueError(f"unknown conversation mode {mode!r}")
+    now = utcnow()
+    c = conversations.c
+    # A hand-over makes the customer wait for a person (from now, unless they already
+    # were); back with the bot, nobody waits.
+    waiting = (
+        func.coalesce(c.waiting_since, literal(now, UTCDateTime())) if mode == "human" else None
+    )
     conn.execute(
         update(conversations)
-        .where(conversations.c.id == conversation_id)
-        .values(mode=mode, human_until=until if mode == "human" else None, updated_at=utcnow())
+        .where(c.id == conversation_id)
+        .values(
+            mode=mode,
+            human_until=until if mode == "human" else None,
+            waiting_since=waiting,
+            updated_at=now,
+        )
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from theke.store import threads
 from theke.store.schema import events
 
 __all__ = ["LogEntry", "append", "event_entries", "message_out"]
@@ -28,25 +29,31 @@ class LogEntry:
 
 
 def append(conn: Connection, entries: Sequence[LogEntry]) -> None:
-    """Add entries to the log (one round trip for the whole batch)."""
-    if entries:
-        conn.execute(
-            events.insert(),
-            [
-                {
-                    "conversation_id": e.conversation_id,
-                    "customer_id": e.customer_id,
-                    "kind": e.kind,
-                    "actor": e.actor,
-                    "content": e.content,
-                    "data": e.data,
-                    "inbound_id": e.inbound_id,
-                    "outbox_id": e.outbox_id,
-                    "created_at": e.created_at,
-                }
-                for e in entries
-            ],
-        )
+    """Add entries to the log (one round trip for the whole batch); messages among them
+    also update their conversation's inbox row and the search index (``threads``)."""
+    if not entries:
+        return
+    rows = [
+        {
+            "conversation_id": e.conversation_id,
+            "customer_id": e.customer_id,
+            "kind": e.kind,
+            "actor": e.actor,
+            "content": e.content,
+            "data": e.data,
+            "inbound_id": e.inbound_id,
+            "outbox_id": e.outbox_id,
+            "created_at": e.created_at,
+        }
+        for e in entries
+    ]
+    if not any(e.kind in threads.MESSAGE_KINDS for e in entries):
+        conn.execute(events.insert(), rows)
+        return
+    ids = conn.execute(
+        events.insert().returning(events.c.id, sort_by_parameter_order=True), rows
+    ).scalars()
+    threads.record(conn, entries, list(ids))
 
 
 def event_entries(

@@ -28,14 +28,18 @@ from sqlalchemy.types import TypeEngine
 __all__ = [
     "api_tokens",
     "audit_log",
+    "bot_versions",
+    "canned_responses",
     "catalog_state",
     "conversations",
     "customers",
     "events",
     "identities",
     "inbound_events",
+    "inbox_reads",
     "leases",
     "login_attempts",
+    "message_search",
     "metadata",
     "order_items",
     "orders",
@@ -45,6 +49,7 @@ __all__ = [
     "scheduled_jobs",
     "short_payloads",
     "subscriptions",
+    "taught_items",
     "user_sessions",
     "users",
     "webchat_messages",
@@ -144,6 +149,19 @@ conversations = Table(
     Column("source", _Json, nullable=True),
     # The inbox agent who has taken the conversation over (mode "human"), if any.
     Column("assigned_to", String(32), ForeignKey("users.id"), nullable=True),
+    # What the inbox list shows, kept up to date with each message in and out
+    # (``theke.store.threads``): when the newest message was, the customer's newest words,
+    # how many messages the customer sent, since when the customer has been waiting for
+    # an answer, and when an agent closed it.
+    Column("last_message_at", UTCDateTime(), nullable=True),
+    Column("preview", String(300), nullable=True),
+    Column("inbound_count", Integer, nullable=False, default=0, server_default="0"),
+    Column("waiting_since", UTCDateTime(), nullable=True),
+    Column("closed_at", UTCDateTime(), nullable=True),
+    Index("ix_conversations_mode_last_message_at", "mode", "last_message_at"),
+    Index("ix_conversations_assigned_to_last_message_at", "assigned_to", "last_message_at"),
+    Index("ix_conversations_last_message_at", "last_message_at"),
+    Index("ix_conversations_customer_id", "customer_id"),
 )
 
 leases = Table(
@@ -337,8 +355,16 @@ comments = Table(
     Column("status", String(10), nullable=False, default="new"),  # new, edited, removed
     Column("commented_at", UTCDateTime(), nullable=True),
     Column("received_at", UTCDateTime(), nullable=False),
+    # The shop's side: open (waits for the bot or an agent), answered, dismissed.
+    Column("state", String(10), nullable=False, default="open", server_default="open"),
+    Column("answered_at", UTCDateTime(), nullable=True),
+    Column("answered_by", String(32), nullable=True),  # a user id, or "bot"
+    Column("reply_id", String(255), nullable=True),  # the public reply's id at Meta
+    Column("private_replied_at", UTCDateTime(), nullable=True),  # at most one, within 7 days
+    Column("rule", String(100), nullable=True),  # what the bot answered with: faq:<id>, keyword
     UniqueConstraint("channel", "comment_id"),
     Index("ix_comments_post", "channel", "post_id"),
+    Index("ix_comments_state_received_at", "state", "received_at"),
 )
 
 # Orders taken in the chat. ``checkout_key`` makes placing one idempotent: a double tap on
@@ -409,6 +435,8 @@ webhook_deliveries = Table(
     Column("id", _Id, primary_key=True, autoincrement=True),
     Column("event_id", String(40), nullable=False, unique=True),
     Column("topic", String(40), nullable=False),
+    # Who receives it: "shop" (THEKE_SHOP_WEBHOOK_URL) or "inbox" (THEKE_INBOX_WEBHOOK_URL).
+    Column("target", String(10), nullable=False, default="shop", server_default="shop"),
     Column("payload", _Json, nullable=False),
     Column("status", String(10), nullable=False, default="pending"),  # pending, sent, dead
     Column("attempts", Integer, nullable=False, default=0),
@@ -419,6 +447,7 @@ webhook_deliveries = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("sent_at", UTCDateTime(), nullable=True),
     Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+    Index("ix_webhook_deliveries_target_status_next", "target", "status", "next_attempt_at"),
 )
 
 # The inbox's people: agents answer conversations, admins also manage the accounts.
@@ -472,6 +501,70 @@ audit_log = Table(
     Column("ip", String(64), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Index("ix_audit_log_created_at", "created_at"),
+)
+
+# How far each agent has read each conversation: ``conversations.inbound_count`` minus
+# ``inbound_seen`` is what is unread for them.
+inbox_reads = Table(
+    "inbox_reads",
+    metadata,
+    Column("user_id", String(32), ForeignKey("users.id"), primary_key=True),
+    Column("conversation_id", String(32), ForeignKey("conversations.id"), primary_key=True),
+    Column("inbound_seen", Integer, nullable=False),
+    Column("read_at", UTCDateTime(), nullable=False),
+)
+
+# The text of every message in and out, folded (``theke.nlu.normalize.fold``), for the
+# inbox search. The word index over it is dialect-specific and lives outside this
+# metadata (``theke.store.search``): an FTS5 table on SQLite, a GIN index on PostgreSQL.
+message_search = Table(
+    "message_search",
+    metadata,
+    Column("event_id", _Id, primary_key=True, autoincrement=False),
+    Column("conversation_id", String(32), nullable=False),
+    Column("body", Text, nullable=False),
+)
+
+# Ready-made answers agents insert into the reply box ("/versand" → the shipping text).
+canned_responses = Table(
+    "canned_responses",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("shortcut", String(40), nullable=False, unique=True),  # lower-case, no spaces
+    Column("title", String(100), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_by", String(32), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# What agents taught the bot in the inbox: FAQ entries and intent examples, an overlay on
+# the bot folder (``theke.inbox.teach``). Rows are never changed, only marked removed.
+taught_items = Table(
+    "taught_items",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("kind", String(10), nullable=False),  # faq, example
+    Column("language", String(16), nullable=False),
+    Column("intent", String(100), nullable=True),  # an example's intent
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=True),  # an FAQ entry's answer
+    Column("conversation_id", String(32), nullable=True),  # where it was learnt
+    Column("created_by", String(32), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("removed_at", UTCDateTime(), nullable=True),
+    Column("removed_by", String(32), nullable=True),
+)
+
+# Each change of the overlay is a version; "trained" marks the version whose language
+# model is ready, which every web and worker process then loads.
+bot_versions = Table(
+    "bot_versions",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("change", String(20), nullable=False),  # taught, removed, trained
+    Column("overlay", Integer, nullable=False),  # the overlay version a "trained" row built
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 

@@ -21,7 +21,16 @@ from theke.store import users
 from theke.store.schema import user_sessions, utcnow
 from theke.store.users import User
 
-__all__ = ["MAX_AGE", "SESSION_HOURS", "AgentSession", "end", "end_all", "find", "start"]
+__all__ = [
+    "MAX_AGE",
+    "SESSION_HOURS",
+    "AgentSession",
+    "end",
+    "end_all",
+    "find",
+    "start",
+    "still_live",
+]
 
 SESSION_HOURS = 12
 MAX_AGE = timedelta(days=7)
@@ -81,6 +90,16 @@ def find(conn: Connection, token: str, now: datetime | None = None) -> AgentSess
         .values(last_seen_at=now, expires_at=expires_at)
     )
     return AgentSession(row.id, user, row.csrf, expires_at)
+
+
+def still_live(conn: Connection, token: str, now: datetime | None = None) -> bool:
+    """Whether ``token``'s session is still live, without counting this as a use (a page
+    that is merely open must not keep a session alive)."""
+    row = _live_row(conn, token, now or utcnow())
+    if row is None:
+        return False
+    user = users.get(conn, row.user_id)
+    return user is not None and user.active
 
 
 def end(conn: Connection, token: str, now: datetime | None = None) -> None:

@@ -1,5 +1,9 @@
-"""Webhooks to the shop system, kept like the outbox: written with the change that caused
-them, claimed by one worker, retried with backoff, given up after the last attempt."""
+"""Outgoing webhooks, kept like the outbox: written with the change that caused them,
+claimed by one worker, retried with backoff, given up after the last attempt.
+
+Each delivery has a ``target``, the receiver it is for: ``"shop"`` (order events for the
+shop system) or ``"inbox"`` (notifications for the agents); each target has its own
+sender, which claims only that target's deliveries."""
 
 from __future__ import annotations
 
@@ -25,14 +29,18 @@ class Delivery:
     attempts: int
 
 
-def record(conn: Connection, topic: str, data: dict[str, Any], now: datetime) -> str:
-    """Queue the event ``topic`` with ``data``; returns its event id (``evt_...``)."""
+def record(
+    conn: Connection, topic: str, data: dict[str, Any], now: datetime, *, target: str = "shop"
+) -> str:
+    """Queue the event ``topic`` with ``data`` for ``target``; returns its event id
+    (``evt_...``)."""
     event_id = f"evt_{uuid.uuid4().hex}"
     payload = {"id": event_id, "type": topic, "created": now.isoformat(), "data": data}
     conn.execute(
         webhook_deliveries.insert().values(
             event_id=event_id,
             topic=topic,
+            target=target,
             payload=payload,
             status="pending",
             attempts=0,
@@ -43,14 +51,22 @@ def record(conn: Connection, topic: str, data: dict[str, Any], now: datetime) ->
     return event_id
 
 
-def claim(conn: Connection, owner: str, limit: int, ttl: float) -> list[Delivery]:
-    """Due deliveries (and ones whose worker died), oldest first, claimed for ``ttl`` seconds."""
+def claim(
+    conn: Connection, owner: str, limit: int, ttl: float, *, target: str = "shop"
+) -> list[Delivery]:
+    """``target``'s due deliveries (and ones whose worker died), oldest first, claimed for
+    ``ttl`` seconds."""
     now = utcnow()
     due = or_(
         and_(webhook_deliveries.c.status == "pending", webhook_deliveries.c.next_attempt_at <= now),
         and_(webhook_deliveries.c.status == "sending", webhook_deliveries.c.claimed_until < now),
     )
-    ids = select(webhook_deliveries.c.id).where(due).order_by(webhook_deliveries.c.id).limit(limit)
+    ids = (
+        select(webhook_deliveries.c.id)
+        .where(webhook_deliveries.c.target == target, due)
+        .order_by(webhook_deliveries.c.id)
+        .limit(limit)
+    )
     if conn.dialect.name == "postgresql":
         ids = ids.with_for_update(skip_locked=True)
     found = conn.execute(
@@ -92,7 +108,8 @@ def mark_sent(conn: Connection, ids: Sequence[int], owner: str) -> None:
 
 
 def mark_skipped(conn: Connection, ids: Sequence[int]) -> None:
-    """No shop system to send to (``THEKE_SHOP_WEBHOOK_URL`` unset)."""
+    """No receiver to send to (``THEKE_SHOP_WEBHOOK_URL`` or ``THEKE_INBOX_WEBHOOK_URL``
+    unset)."""
     if ids:
         conn.execute(
             update(webhook_deliveries)

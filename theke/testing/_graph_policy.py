@@ -12,7 +12,11 @@ Messenger (https://developers.facebook.com/docs/messenger-platform/policy/policy
 - a PSID that never wrote to the Page: ``(#100)`` subcode 2018001 "No matching user found";
 - a person who blocked the Page: ``(#551)`` subcode 1545041 "This person isn't available";
 - a private reply (``recipient.comment_id``) once per comment (``(#10900)`` "Activity already
-  replied to") and within 7 days of it (``(#10903)``);
+  replied to") and within 7 days of it (``(#10903)``), never to a removed comment;
+- a public reply (``POST /{comment-id}/comments``,
+  https://developers.facebook.com/docs/graph-api/reference/object/comments) needs a
+  ``message``; a removed comment is, like an unknown id, ``(#100)`` subcode 33
+  "Unsupported post request";
 - a ``notification_messages_token`` must exist and not be expired (``(#100)``
   "notification_messages_token is invalid" / "... has expired").
 
@@ -30,11 +34,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from theke.testing._graph_rules import GraphError, bad_param, error_for, one_of
+from theke.testing._graph_rules import GraphError, bad_param, error_for, no_such_object, one_of
 from theke.testing._messenger_rules import MESSAGING_TYPES, TAGS
 from theke.testing._whatsapp_rules import body_params
 
-__all__ = ["Audience", "Comment", "OptinToken", "messenger_recipient", "whatsapp_allowed"]
+__all__ = [
+    "Audience",
+    "Comment",
+    "OptinToken",
+    "messenger_recipient",
+    "public_reply",
+    "whatsapp_allowed",
+]
 
 HOUR = 3600.0
 DAY = 24 * HOUR
@@ -46,11 +57,13 @@ WHATSAPP_WINDOW = DAY
 
 @dataclass
 class Comment:
-    """A comment on the Page's post: whom it came from, when, and whether it was replied to."""
+    """A comment on the Page's post: whom it came from, when, whether it was replied to
+    privately, and whether its author removed it."""
 
     psid: str
     at: float
     replied: bool = False
+    removed: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,7 +136,7 @@ def _check_blocked(audience: Audience, psid: str) -> None:
 
 def _by_comment(audience: Audience, comment_id: str, now: float) -> str:
     comment = audience.comments.get(comment_id)
-    if comment is None:
+    if comment is None or comment.removed:
         raise bad_param("messenger", "The comment is invalid for a private reply", subcode=2534025)
     if comment.replied:
         raise GraphError("messenger", 10900, "(#10900) Activity already replied to")
@@ -132,6 +145,17 @@ def _by_comment(audience: Audience, comment_id: str, now: float) -> str:
     _check_blocked(audience, comment.psid)
     comment.replied = True
     return comment.psid
+
+
+def public_reply(audience: Audience, comment_id: str, body: dict[str, Any]) -> str:
+    """The text of a reply posted under a comment, once Meta would take it."""
+    comment = audience.comments.get(comment_id)
+    if comment is None or comment.removed:
+        raise no_such_object("messenger", comment_id, "POST")
+    message = body.get("message")
+    if not isinstance(message, str) or not message.strip():
+        raise bad_param("messenger", "Missing message or attachment")
+    return message
 
 
 def _by_token(audience: Audience, token: str, now: float) -> str:

@@ -11,6 +11,10 @@ Mirrored Graph API behaviour, the subset shop bots use:
   the 24-hour window, tags, blocks, private replies and opt-in tokens in
   :mod:`theke.testing._graph_policy`. A customer's yes to an opt-in request the Page sent
   is :meth:`GraphApi.messenger_tap_optin`, which gives the webhook Meta then posts.
+- Comments under the Page's posts (seeded with :meth:`GraphApi.messenger_user_commented`):
+  ``POST /{comment-id}/comments`` with ``message`` posts a public reply and answers
+  ``{"id": "<the reply's comment id>"}`` (:meth:`GraphApi.comment_replies` lists them); a
+  private reply is a Send API call with ``recipient.comment_id``.
 - WhatsApp: ``POST /{phone-number-id}/messages`` with the system-user token; messages and
   read receipts (:mod:`theke.testing._graph_sends`), limits in
   :mod:`theke.testing._whatsapp_rules`, the 24-hour window, templates and undeliverable
@@ -43,7 +47,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from theke.testing._graph_media import MediaStore
-from theke.testing._graph_policy import Audience, Comment, OptinToken
+from theke.testing._graph_policy import Audience, Comment, OptinToken, public_reply
 from theke.testing._graph_rules import (
     Api,
     GraphError,
@@ -57,7 +61,7 @@ from theke.testing._graph_sends import messenger_send, new_wamid, whatsapp_send
 from theke.testing._http_fake import FakeRequest, HttpFakeServer, LoopbackApi, Reply
 from theke.testing.meta_webhooks import messenger_optin
 
-__all__ = ["GraphApi", "GraphCall", "GraphRequest"]
+__all__ = ["CommentReply", "GraphApi", "GraphCall", "GraphRequest"]
 
 VERSION = "v25.0"
 OPTIN_DEFAULT_TITLE = "Updates and promotions"
@@ -90,6 +94,16 @@ class GraphRequest:
     path: str
     body: dict[str, Any]
     status: int
+    at: float
+
+
+@dataclass(frozen=True)
+class CommentReply:
+    """A reply the Page posted under a comment: everyone sees ``message`` there."""
+
+    comment_id: str
+    message: str
+    id: str
     at: float
 
 
@@ -127,6 +141,7 @@ class GraphApi(LoopbackApi):
         self._revoked = False
         self._failures: list[_Failure] = []
         self._sent: list[GraphCall] = []
+        self._replies: list[CommentReply] = []
         self._requests: list[GraphRequest] = []
         self._media = MediaStore()
         self._ids = itertools.count(1)
@@ -170,6 +185,11 @@ class GraphApi(LoopbackApi):
         """``psid`` commented on a Page post: one private reply is allowed within 7 days."""
         with self._lock:
             self._audience.comments[comment_id] = Comment(psid, self.now if at is None else at)
+
+    def messenger_comment_removed(self, comment_id: str) -> None:
+        """The author deleted their comment: replies to it, public or private, are refused."""
+        with self._lock:
+            self._audience.comments[comment_id].removed = True
 
     def messenger_issue_optin_token(self, psid: str, expires_at: float) -> str:
         """``psid`` opted in to marketing messages; returns the ``notification_messages_token``."""
@@ -284,6 +304,11 @@ class GraphApi(LoopbackApi):
         with self._lock:
             return list(self._requests)
 
+    def comment_replies(self, comment_id: str | None = None) -> list[CommentReply]:
+        """Public replies the Page posted, in order (under ``comment_id``, or under any)."""
+        with self._lock:
+            return [r for r in self._replies if comment_id in (None, r.comment_id)]
+
     def messenger_sent(self, psid: str) -> list[GraphCall]:
         """Accepted Messenger sends that reached ``psid``."""
         return [c for c in self.sent if c.api == "messenger" and c.recipient == psid]
@@ -296,6 +321,7 @@ class GraphApi(LoopbackApi):
         """Forget recorded calls and queued failures (people, templates and media stay)."""
         with self._lock:
             self._sent.clear()
+            self._replies.clear()
             self._requests.clear()
             self._failures.clear()
 
@@ -329,6 +355,8 @@ class GraphApi(LoopbackApi):
         if len(parts) == 1 and request.method == "GET" and parts[0] in self._media.media:
             info = self._media.info(parts[0], self._server.base_url, self.now)
             return api, Reply(200, info)
+        if request.method == "POST" and parts[1:] == ["comments"] and api == "messenger":
+            return api, self._reply_under(parts[0], body)
         if request.method != "POST" or parts[1:] != ["messages"] or parts[0] in self._media.media:
             raise no_such_object(api, "/".join(parts), request.method)
         if api == "messenger":
@@ -340,9 +368,15 @@ class GraphApi(LoopbackApi):
         self._sent.append(GraphCall(api, request.path, body, recipient, sent_id, self.now))
         return api, Reply(200, result)
 
+    def _reply_under(self, comment_id: str, body: dict[str, Any]) -> Reply:
+        message = public_reply(self._audience, comment_id, body)
+        reply_id = f"{comment_id.split('_')[0]}_{10**15 + next(self._ids)}"
+        self._replies.append(CommentReply(comment_id, message, reply_id, self.now))
+        return Reply(200, {"id": reply_id})
+
     def _api_for(self, parts: list[str], request: FakeRequest) -> Api:
         target = parts[0] if parts else ""
-        if target in (self.page_id, "me"):
+        if target in (self.page_id, "me") or target in self._audience.comments:
             return "messenger"
         if target == self.phone_number_id or target in self._media.media:
             return "whatsapp"

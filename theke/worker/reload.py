@@ -10,7 +10,6 @@ the NLU in the background first, so no customer waits for it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import structlog
 from theke.bot import Bot, load_bot
 from theke.bot.watch import signature
 from theke.errors import ThekeError
+from theke.worker.periodic import every
 
 __all__ = ["BotReloader"]
 
@@ -37,13 +37,7 @@ class BotReloader:
         self._seen = signature(folder)
 
     async def run(self, stop: asyncio.Event) -> None:
-        if self._interval <= 0:
-            return
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self._interval)
-            if not stop.is_set():
-                await self.check()
+        await every(self._interval, stop, self.check)
 
     async def check(self) -> bool:
         """Reload if the folder changed since the last look; whether a new bot was installed."""

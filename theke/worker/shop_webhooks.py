@@ -1,15 +1,22 @@
-"""Webhooks to the shop system: ``order.created``, ``order.paid``, ``order.cancelled``, ...
+"""Signed webhooks to the two receivers outside Theke, one sender each:
 
-Each event is POSTed as JSON to ``THEKE_SHOP_WEBHOOK_URL`` with
+- the shop system (target ``"shop"``): ``order.created``, ``order.paid``,
+  ``order.cancelled``, ... to ``THEKE_SHOP_WEBHOOK_URL``, signed with
+  ``THEKE_SHOP_WEBHOOK_SECRET``;
+- the inbox's receiver (target ``"inbox"``): ``conversation.waiting`` when the bot hands a
+  conversation to a person (``theke.inbox.notify``), to ``THEKE_INBOX_WEBHOOK_URL``, signed
+  with ``THEKE_INBOX_WEBHOOK_SECRET``; a small relay can pass it on to a chat tool.
+
+Each event is POSTed as JSON with
 
 - ``X-Theke-Event``: the event type, ``X-Theke-Delivery``: the event id (the same on a retry:
-  the shop system can drop a repeat), and
-- ``X-Theke-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`` with
-  ``THEKE_SHOP_WEBHOOK_SECRET`` as the key (the scheme Stripe uses).
+  the receiver can drop a repeat), and
+- ``X-Theke-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`` with the
+  target's secret as the key (the scheme Stripe uses).
 
 A 2xx answer delivers it; anything else, or no answer within 10 s, is retried with
 backoff (30 s doubling, at most an hour apart) up to 12 times, then given up
-(``dead``, with the last error) and logged. Without a URL the events are marked
+(``dead``, with the last error) and logged. Without a URL the target's events are marked
 ``skipped``.
 """
 
@@ -37,7 +44,7 @@ _BATCH = 32
 
 
 class ShopWebhooks:
-    """Claims pending webhook deliveries and POSTs them."""
+    """Claims ``target``'s pending webhook deliveries and POSTs them to ``url``."""
 
     def __init__(
         self,
@@ -48,18 +55,20 @@ class ShopWebhooks:
         owner: str,
         max_attempts: int = 12,
         timeout: float = 10.0,
+        target: str = "shop",
     ) -> None:
         self._db = db
         self._url = url
         self._secret = secret or ""
         self._owner = owner
+        self._target = target
         self._max_attempts = max_attempts
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
 
     async def run_once(self) -> int:
         claimed = await self._db.write(
-            lambda conn: webhooks.claim(conn, self._owner, _BATCH, ttl=60.0)
+            lambda conn: webhooks.claim(conn, self._owner, _BATCH, ttl=60.0, target=self._target)
         )
         if not claimed:
             return 0
@@ -80,6 +89,7 @@ class ShopWebhooks:
                 else:
                     _log.error(
                         "theke.worker.shop_webhooks.dead",
+                        target=self._target,
                         event_id=delivery.event_id,
                         topic=delivery.topic,
                         attempts=delivery.attempts,
@@ -95,7 +105,7 @@ class ShopWebhooks:
             self._session = None
 
     async def _post(self, delivery: Delivery) -> str | None:
-        """POST one event; ``None`` when the shop system took it, else what went wrong."""
+        """POST one event; ``None`` when the receiver took it, else what went wrong."""
         body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
         headers = {
             "Content-Type": "application/json",

@@ -36,6 +36,8 @@ from theke.content import text_json, to_json
 from theke.dialogue import Engine, Inbound
 from theke.dialogue.turn import OrderRequest, Reminder, Turn
 from theke.errors import StoreError
+from theke.inbox import notify
+from theke.inbox.changes import HANDOFF_STARTED, LIVE_TOPIC
 from theke.observability import Metrics
 from theke.outreach.policy import Hold, OutboundMessage, PolicyContext, decide
 from theke.store import (
@@ -87,6 +89,7 @@ class _Work:
     phones: list[tuple[str, int]] = field(default_factory=list)  # confirmed numbers, by event
     orders: list[tuple[int, OrderRequest]] = field(default_factory=list)  # to place, by event
     source: dict[str, Any] | None = None  # the newest link, ad or campaign that led here
+    handed_over: str | None = None  # the bot handed over in this batch: why
 
 
 class TurnRunner:
@@ -106,8 +109,10 @@ class TurnRunner:
         catalog: CatalogCache | None = None,
         human_pause: timedelta = timedelta(minutes=30),
         mail: bool = False,
+        public_url: str = "http://127.0.0.1:8000",
     ) -> None:
         self._db = db
+        self._public_url = public_url
         self._mail = mail
         self._human_pause = human_pause
         self._catalog = catalog
@@ -141,8 +146,8 @@ class TurnRunner:
         for item in done:
             self._observe(item, now)
         await announce(delivered)
-        if queued:
-            await self._signals.publish("outbox")
+        # The inbox pages show the new messages; the sender sends the answers.
+        await self._signals.publish(LIVE_TOPIC, *(["outbox"] if queued else []))
         return sum(len(item.events) for item in done)
 
     def _claim(self, conn: Connection, keys: Sequence[str]) -> tuple[list[str], list[_Work]]:
@@ -286,7 +291,16 @@ class TurnRunner:
             item.profile_changed = True
         if turn.handoff:
             item.mode = ("human", None)
-            item.conversation = replace(item.conversation, mode="human", human_until=None)
+            item.conversation = conversation = replace(
+                item.conversation, mode="human", human_until=None
+            )
+            item.handed_over = turn.handoff_reason or "bot"
+            item.entries.append(
+                LogEntry(
+                    conversation.id, conversation.customer_id, HANDOFF_STARTED, "bot", utcnow(),
+                    data={"reason": item.handed_over},
+                )
+            )  # fmt: skip
         item.reminder = turn.reminder
         if turn.opt_in:
             item.opted_out = False
@@ -348,6 +362,10 @@ class TurnRunner:
         )
         entries.extend(orders_placed)
         entries.extend(_apply_effects(conn, work, now))
+        for item in work:
+            if item.handed_over is not None:  # the agents' notification, with the hand-over
+                c = item.conversation
+                notify.waiting(conn, c.id, c.channel, item.handed_over, now, self._public_url)
         log.append(conn, entries)
         conversations.save(
             conn,

@@ -30,6 +30,13 @@ AGENT_PASSWORD = "Wolke Tasse Fahrrad Mond"
 Browser = Callable[[], httpx.AsyncClient]
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+_SCRIPT = re.compile(r"<script[^>]*>", re.IGNORECASE)
+OUR_SCRIPT = '<script src="/inbox/static/inbox.js" defer>'
+
+
+def only_our_script(html: str) -> bool:
+    """Whether the page loads our own live-update script and no other script."""
+    return _SCRIPT.findall(html) == [OUR_SCRIPT]
 
 
 @pytest.fixture

@@ -14,16 +14,17 @@ from tests.server.inbox.conftest import (
     Browser,
     add_user,
     csrf_of,
+    only_our_script,
     signed_in,
 )
 from theke.content.codec import text_json, to_json
 from theke.content.model import Card, Carousel, Media, QuickReplies, QuickReply, UrlButton
 from theke.inbox.handling import assignee
 from theke.runtime import Runtime
-from theke.store import conversations, log, orders
+from theke.store import conversations, log, orders, subscriptions
 from theke.store.conversations import Conversation
 from theke.store.orders import NewOrder, OrderLine
-from theke.store.schema import outbox
+from theke.store.schema import customers, outbox
 from theke.store.users import User
 
 SCRIPT = "<script>alert(1)</script>"
@@ -105,7 +106,7 @@ async def test_the_page_shows_the_history_as_the_customer_saw_it_and_runs_nothin
     page = await http.get(f"/inbox/c/{conversation.id}")
     assert page.status_code == 200
     text = page.text
-    assert "<script" not in text.lower()
+    assert only_our_script(text)
     assert "<img" not in text.lower()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
@@ -230,3 +231,117 @@ async def test_the_list_links_to_the_conversation(
     http = await signed_in(browser, AGENT, AGENT_PASSWORD)
     listing = await http.get("/inbox")
     assert f'href="/inbox/c/{conversation.id}"' in listing.text
+
+
+async def test_a_note_is_for_the_team_only(browser: Browser, agent: User, runtime: Runtime) -> None:
+    conversation = await _conversation(runtime, ["Hallo"])
+    url = f"/inbox/c/{conversation.id}"
+    http = await signed_in(browser, AGENT, AGENT_PASSWORD)
+    page = await http.get(url)
+    noted = await _post(http, page, f"{url}/note", note=f"Stammkundin, sehr nett {SCRIPT}")
+    assert noted.status_code == 303
+    page = await http.get(noted.headers["location"])
+    assert "Die Notiz ist gespeichert" in page.text
+    assert f"Notiz von {AGENT}" in page.text
+    assert "Stammkundin, sehr nett &lt;script&gt;" in page.text
+    assert only_our_script(page.text)
+    sent = await runtime.db.read(lambda conn: list(conn.execute(select(outbox.c.id)).all()))
+    assert sent == []  # never sent
+    empty = await _post(http, page, f"{url}/note", note="   ")
+    assert empty.status_code == 400
+    assert "Schreib zuerst eine Notiz." in empty.text
+
+
+async def test_giving_a_conversation_to_a_colleague_and_closing_it(
+    browser: Browser, agent: User, runtime: Runtime
+) -> None:
+    anna = await add_user(runtime, ANNA, "agent", ANNA_PASSWORD)
+    conversation = await _conversation(runtime, ["Hallo"])
+    url = f"/inbox/c/{conversation.id}"
+    http = await signed_in(browser, AGENT, AGENT_PASSWORD)
+    page = await http.get(url)
+    await _post(http, page, f"{url}/take")
+    page = await http.get(url)
+    given = await _post(http, page, f"{url}/assign", to=anna.id)
+    assert given.status_code == 303
+    holder = await runtime.db.read(lambda conn: assignee(conn, conversation.id))
+    assert holder is not None
+    assert holder.email == ANNA
+    mine = await (await signed_in(browser, ANNA, ANNA_PASSWORD)).get("/inbox?view=mine")
+    assert f"/inbox/c/{conversation.id}" in mine.text
+    refused = await _post(http, page, f"{url}/close")  # no longer the agent's
+    assert refused.status_code == 409
+    anna_http = await signed_in(browser, ANNA, ANNA_PASSWORD)
+    anna_page = await anna_http.get(url)
+    closed = await _post(anna_http, anna_page, f"{url}/close")
+    assert closed.status_code == 303
+    after = await runtime.db.read(lambda conn: conversations.get(conn, conversation.id))
+    assert after is not None
+    assert (after.mode, after.closed_at is not None) == ("bot", True)
+    assert after.state["introduced"] is False
+    listed = await anna_http.get("/inbox?view=closed")
+    assert f"/inbox/c/{conversation.id}" in listed.text
+    assert "geschlossen" in listed.text
+    unknown = await _post(anna_http, anna_page, f"{url}/assign", to="nobody")
+    assert unknown.status_code == 409
+
+
+async def test_opening_a_conversation_marks_it_read(
+    browser: Browser, agent: User, runtime: Runtime
+) -> None:
+    conversation = await _conversation(runtime, ["Erste Frage", "Zweite Frage"])
+    http = await signed_in(browser, AGENT, AGENT_PASSWORD)
+    before = await http.get("/inbox")
+    assert '<span class="badge new">neu</span>' in before.text
+    await http.get(f"/inbox/c/{conversation.id}")
+    after = await http.get("/inbox")
+    assert "badge" not in after.text.split('id="conversation-list"')[1]
+
+    def more(conn: Connection) -> None:
+        entry = log.LogEntry(
+            conversation.id, conversation.customer_id, "message.in", "customer",
+            datetime.now(UTC), content=text_json("Dritte Frage"),
+        )  # fmt: skip
+        log.append(conn, [entry])
+
+    await runtime.db.write(more)
+    later = await http.get("/inbox")
+    assert '<span class="badge" title="ungelesene Nachrichten">1</span>' in later.text
+
+
+async def test_the_side_panel_shows_who_the_customer_is_and_what_they_agreed_to(
+    browser: Browser, agent: User, runtime: Runtime
+) -> None:
+    conversation = await _conversation(runtime, ["Hallo"])
+
+    def know(conn: Connection) -> None:
+        profile = {
+            "email": "anna@example.org",
+            "remembered": {"size": "39", "phone": "+4917012345678"},
+            "likes": {"brand": {"Adidas": 3, "Nike": 1}, "color": {"<b>grün</b>": 2}},
+        }
+        conn.execute(
+            customers.update()
+            .where(customers.c.id == conversation.customer_id)
+            .values(profile=profile, opted_out_at=datetime(2026, 11, 2, tzinfo=UTC))
+        )
+        subscriptions.add(
+            conn,
+            [
+                subscriptions.NewSubscription(
+                    customer_id=conversation.customer_id, conversation_id=conversation.id,
+                    channel="webchat", topic="back_in_stock", subject="SAMBA-W:42", data={},
+                )
+            ],
+        )  # fmt: skip
+
+    await runtime.db.write(know)
+    http = await signed_in(browser, AGENT, AGENT_PASSWORD)
+    page = (await http.get(f"/inbox/c/{conversation.id}")).text
+    assert "<dt>E-Mail</dt><dd>anna@example.org</dd>" in page
+    assert "<dt>Größe</dt><dd>39</dd>" in page
+    assert "<dt>Telefon</dt><dd>+4917012345678</dd>" in page
+    assert "Mag: Adidas, &lt;b&gt;grün&lt;/b&gt;" in page
+    assert "Schreibt über: Web-Chat" in page
+    assert "Bescheid, wenn wieder da: SAMBA-W, Größe 42" in page
+    assert "Hat STOP geschickt (02.11.2026)" in page

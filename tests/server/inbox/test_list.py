@@ -6,14 +6,13 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection
 
-from tests.server.inbox.conftest import AGENT, AGENT_PASSWORD, Browser, signed_in
+from tests.server.inbox.conftest import AGENT, AGENT_PASSWORD, Browser, only_our_script, signed_in
 from theke.content.codec import text_json
 from theke.runtime import Runtime
 from theke.server.inbox._render import relative_time
 from theke.store import conversations, log
-from theke.store.schema import conversations as conversations_table
 from theke.store.users import User
 
 SCRIPT = "<script>alert(1)</script>"
@@ -27,14 +26,15 @@ async def _conversation(
     *,
     mode: str = "human",
     channel: str = "webchat",
-    updated_at: datetime | None = None,
+    wrote_at: datetime | None = None,
     human_until: datetime | None = None,
 ) -> conversations.Conversation:
-    """A conversation in which the customer wrote ``texts``, then (maybe) handed over."""
+    """A conversation in which the customer wrote ``texts`` (the last at ``wrote_at``),
+    then (maybe) handed over."""
 
     def make(conn: Connection) -> conversations.Conversation:
         conversation = conversations.create(conn, channel, external_id)
-        now = datetime.now(UTC)
+        now = wrote_at or datetime.now(UTC)
         entries = [
             log.LogEntry(
                 conversation.id, conversation.customer_id, "message.in", "customer",
@@ -45,12 +45,6 @@ async def _conversation(
         log.append(conn, entries)
         if mode == "human":
             conversations.set_mode(conn, conversation.id, "human", until=human_until)
-        if updated_at is not None:
-            conn.execute(
-                update(conversations_table)
-                .where(conversations_table.c.id == conversation.id)
-                .values(updated_at=updated_at)
-            )
         return conversation
 
     return await runtime.db.write(make)
@@ -68,27 +62,29 @@ async def test_a_handed_over_conversation_appears_with_its_text_escaped(
     assert IMAGE not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert "&lt;img src=x onerror=1&gt;" in page.text
-    assert "<script" not in page.text.lower()
+    assert only_our_script(page.text)
     assert "Web-Chat" in page.text
     assert f"Kunde {waiting.customer_id[:8]}" in page.text
-    assert "gerade eben" in page.text
+    assert "wartet seit weniger als 1 Min." in page.text
     assert "Hallo?" not in page.text  # only the newest message
     assert "Nur der Bot hier" not in page.text
     assert "Niemand wartet" not in page.text
 
 
-async def test_the_newest_conversation_comes_first(
+async def test_who_waits_longest_comes_first_and_all_shows_the_newest_first(
     browser: Browser, agent: User, runtime: Runtime
 ) -> None:
     now = datetime.now(UTC)
-    await _conversation(runtime, "old", ["Die ältere Frage"], updated_at=now - timedelta(hours=2))
-    await _conversation(runtime, "new", ["Die neuere Frage"], updated_at=now)
-    await _conversation(runtime, "mid", ["Die mittlere Frage"], updated_at=now - timedelta(hours=1))
+    await _conversation(runtime, "old", ["Die ältere Frage"], wrote_at=now - timedelta(hours=2))
+    await _conversation(runtime, "new", ["Die neuere Frage"], wrote_at=now)
+    await _conversation(runtime, "mid", ["Die mittlere Frage"], wrote_at=now - timedelta(hours=1))
     http = await signed_in(browser, AGENT, AGENT_PASSWORD)
     text = (await http.get("/inbox")).text
-    found = re.findall(r"Die (\w+) Frage", text)
-    assert found == ["neuere", "mittlere", "ältere"]
+    assert re.findall(r"Die (\w+) Frage", text) == ["ältere", "mittlere", "neuere"]
+    assert "wartet seit 2 Std." in text
     assert "3 Gespräche warten" in text
+    everything = (await http.get("/inbox?view=all")).text
+    assert re.findall(r"Die (\w+) Frage", everything) == ["neuere", "mittlere", "ältere"]
 
 
 async def test_a_pause_that_ran_out_is_back_with_the_bot_and_not_listed(
@@ -135,3 +131,21 @@ NOW = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
 )
 def test_times_are_said_the_way_people_say_them(ago: timedelta, said: str) -> None:
     assert relative_time(NOW - ago, NOW) == said
+
+
+async def test_search_and_filters_on_the_page(
+    browser: Browser, agent: User, runtime: Runtime
+) -> None:
+    await _conversation(runtime, "visitor-1", ["Wo bleibt mein Paket?"])
+    await _conversation(runtime, "4711", ["Gibt es den Samba in 43?"], channel="telegram")
+    http = await signed_in(browser, AGENT, AGENT_PASSWORD)
+    found = (await http.get("/inbox", params={"view": "all", "q": "paket"})).text
+    assert "Wo bleibt mein Paket?" in found
+    assert "Samba" not in found
+    assert 'value="paket"' in found  # the search stays in the box
+    telegram = (await http.get("/inbox", params={"channel": "telegram"})).text
+    assert "Samba" in telegram
+    assert "Paket" not in telegram
+    none = (await http.get("/inbox", params={"view": "all", "q": SCRIPT})).text
+    assert "Nichts gefunden für „&lt;script&gt;alert(1)&lt;/script&gt;“." in none
+    assert only_our_script(none)

@@ -20,6 +20,7 @@ __all__ = [
     "add_security_headers",
     "relative_time",
     "render",
+    "waited",
 ]
 
 SECURITY_HEADERS = {
@@ -67,6 +68,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["relative"] = relative_time
+    env.filters["waited"] = waited
     return env
 
 
@@ -104,3 +106,19 @@ def relative_time(when: datetime | None, now: datetime) -> str:
     if days < 7:
         return "vor 1 Tag" if days == 1 else f"vor {days} Tagen"
     return when.strftime("%d.%m.%Y")
+
+
+def waited(since: datetime | None, now: datetime) -> str:
+    """How long someone has been waiting: "seit 12 Min.", "seit 3 Std.", "seit 2 Tagen"."""
+    if since is None:
+        return "–"
+    minutes = max(0, int((now - since).total_seconds())) // 60
+    if minutes < 1:
+        return "seit weniger als 1 Min."
+    if minutes < 60:
+        return f"seit {minutes} Min."
+    hours = minutes // 60
+    if hours < 24:
+        return f"seit {hours} Std."
+    days = hours // 24
+    return "seit 1 Tag" if days == 1 else f"seit {days} Tagen"

@@ -1,5 +1,6 @@
 """One conversation in the inbox: its history as the customer saw it, the customer's
-orders and cart, and the agent's actions (take over, reply, hand back to the bot)."""
+orders and cart, and the agent's actions (take over, reply, note, assign, hand back to
+the bot, close). Opening it marks what the customer wrote as read for the agent."""
 
 from __future__ import annotations
 
@@ -19,18 +20,22 @@ from theke.content.model import Content
 from theke.content.money import format_price
 from theke.errors import ContentError
 from theke.inbox import handling
+from theke.inbox.changes import LIVE_TOPIC
+from theke.inbox.compose import Composer, composer, template_choices
+from theke.inbox.customer import CustomerPanel, customer_panel
 from theke.inbox.handling import Entry, HandlingRefused, UnknownConversation
-from theke.inbox.waiting import Waiting
+from theke.inbox.listing import channel_name, mark_read
+from theke.inbox.picker import QUERY_MAX
 from theke.server.deps import runtime_of
 from theke.server.inbox._render import PageError, Redirect, render
 from theke.server.inbox._route import InboxRoute
 from theke.server.inbox.auth import Agent, CheckedForm, client_ip
-from theke.store import conversations, orders
+from theke.store import conversations, orders, users
 from theke.store.conversations import Conversation
 from theke.store.schema import utcnow
 from theke.store.users import User
 
-__all__ = ["Bubble", "router"]
+__all__ = ["Bubble", "act", "page", "router"]
 
 router = APIRouter(prefix="/inbox/c", route_class=InboxRoute, include_in_schema=False)
 
@@ -40,6 +45,9 @@ _NOTICES = {
     "taken": "Du hast das Gespräch übernommen. Der Bot schweigt, bis du es zurückgibst.",
     "sent": "Deine Nachricht ist unterwegs.",
     "returned": "Das Gespräch ist wieder beim Bot; er stellt sich beim nächsten Mal neu vor.",
+    "noted": "Die Notiz ist gespeichert. Nur das Team sieht sie.",
+    "assigned": "Das Gespräch ist weitergegeben.",
+    "closed": "Das Gespräch ist geschlossen. Schreibt der Kunde wieder, antwortet der Bot.",
 }
 
 _log = structlog.get_logger("theke.server.inbox")
@@ -54,6 +62,8 @@ class Bubble:
     actor: str
     created_at: datetime
     content: Content | None
+    is_note: bool = False  # for the team only
+    author: str | None = None  # the agent's e-mail, for replies and notes
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,23 +74,34 @@ class _View:
     orders: list[orders.Order]
     language: str | None
     hold: str | None
+    colleagues: list[User]
+    customer: CustomerPanel
 
 
 @router.get("/{conversation_id}")
 async def conversation_page(
-    request: Request, conversation_id: str, agent: Agent, ok: str = ""
+    request: Request,
+    conversation_id: str,
+    agent: Agent,
+    ok: str = "",
+    canned: int | None = None,
+    product: str = "",
 ) -> Response:
-    """The conversation with its side panel and the agent's actions."""
-    return await _page(request, conversation_id, notice=_NOTICES.get(ok))
+    """The conversation with its side panel and the agent's actions; ``canned`` starts the
+    reply from a canned response, ``product`` searches the catalog for a card to send."""
+    return await page(
+        request, conversation_id, notice=_NOTICES.get(ok), canned_id=canned, product=product
+    )
 
 
 @router.post("/{conversation_id}/take")
 async def take(request: Request, conversation_id: str, agent: Agent, form: CheckedForm) -> Response:
     """Take the conversation over from the bot (refused when another agent has it)."""
     now, ip = utcnow(), client_ip(request)
-    await _act(
+    await act(
         request, lambda conn: handling.take_over(conn, conversation_id, agent.user, now, ip=ip)
     )
+    await runtime_of(request).signals.publish(LIVE_TOPIC)
     _log.info("theke.server.inbox.taken", user_id=agent.user.id, conversation_id=conversation_id)
     raise Redirect(f"/inbox/c/{conversation_id}?ok=taken")
 
@@ -91,33 +112,61 @@ async def give_back(
 ) -> Response:
     """Hand the conversation back to the bot."""
     now, ip = utcnow(), client_ip(request)
-    await _act(
+    await act(
         request, lambda conn: handling.hand_back(conn, conversation_id, agent.user, now, ip=ip)
     )
+    await runtime_of(request).signals.publish(LIVE_TOPIC)
     _log.info("theke.server.inbox.returned", user_id=agent.user.id, conversation_id=conversation_id)
     raise Redirect(f"/inbox/c/{conversation_id}?ok=returned")
 
 
-@router.post("/{conversation_id}/reply")
-async def send_reply(
+@router.post("/{conversation_id}/note")
+async def add_note(
     request: Request, conversation_id: str, agent: Agent, form: CheckedForm
 ) -> Response:
-    """Queue the agent's message for the customer and wake the sender."""
-    text, now, ip = form.text("text"), utcnow(), client_ip(request)
-    runtime = runtime_of(request)
+    """An internal note for the team; the customer never sees it."""
+    text, now, ip = form.text("note"), utcnow(), client_ip(request)
     try:
-        outbox_id = await _act(
+        await act(
             request,
-            lambda conn: handling.reply(conn, conversation_id, agent.user, text, now, ip=ip),
+            lambda conn: handling.note(conn, conversation_id, agent.user, text, now, ip=ip),
         )
     except ValueError as exc:
-        return await _page(request, conversation_id, status=400, error=str(exc), draft=text)
-    await runtime.signals.publish("outbox")
-    _log.info("theke.server.inbox.replied", user_id=agent.user.id, outbox_id=outbox_id)
-    raise Redirect(f"/inbox/c/{conversation_id}?ok=sent")
+        return await page(request, conversation_id, status=400, error=str(exc), note=text)
+    await runtime_of(request).signals.publish(LIVE_TOPIC)
+    raise Redirect(f"/inbox/c/{conversation_id}?ok=noted")
 
 
-async def _act(request: Request, action: Callable[[Connection], T]) -> T:
+@router.post("/{conversation_id}/assign")
+async def give_to(
+    request: Request, conversation_id: str, agent: Agent, form: CheckedForm
+) -> Response:
+    """Give the conversation to a colleague."""
+    to_id, now, ip = form.text("to"), utcnow(), client_ip(request)
+
+    def assign(conn: Connection) -> Conversation:
+        to = users.get(conn, to_id)
+        if to is None:
+            raise HandlingRefused("Diese Person gibt es nicht.")
+        return handling.assign(conn, conversation_id, agent.user, to, now, ip=ip)
+
+    await act(request, assign)
+    await runtime_of(request).signals.publish(LIVE_TOPIC)
+    raise Redirect(f"/inbox/c/{conversation_id}?ok=assigned")
+
+
+@router.post("/{conversation_id}/close")
+async def close(
+    request: Request, conversation_id: str, agent: Agent, form: CheckedForm
+) -> Response:
+    """Close the conversation: done for now; the bot has it again."""
+    now, ip = utcnow(), client_ip(request)
+    await act(request, lambda conn: handling.close(conn, conversation_id, agent.user, now, ip=ip))
+    await runtime_of(request).signals.publish(LIVE_TOPIC)
+    raise Redirect(f"/inbox/c/{conversation_id}?ok=closed")
+
+
+async def act(request: Request, action: Callable[[Connection], T]) -> T:
     """Run ``action`` in a write transaction; refusals become pages (404, 409)."""
     try:
         return await runtime_of(request).db.write(action)
@@ -127,7 +176,7 @@ async def _act(request: Request, action: Callable[[Connection], T]) -> T:
         raise PageError(409, str(exc), title="Schon vergeben") from exc
 
 
-async def _page(
+async def page(
     request: Request,
     conversation_id: str,
     *,
@@ -135,38 +184,62 @@ async def _page(
     notice: str | None = None,
     error: str | None = None,
     draft: str = "",
+    note: str = "",
+    canned_id: int | None = None,
+    product: str = "",
 ) -> Response:
-    now = utcnow()
-    view = await runtime_of(request).db.read(lambda conn: _load(conn, conversation_id, now))
+    """The conversation's page (``status``, a notice or an error, what was typed)."""
+    now, user_id = utcnow(), request.state.agent.user.id
+    runtime = runtime_of(request)
+
+    def load(conn: Connection) -> tuple[_View | None, Composer]:
+        offered = composer(conn, canned_id=canned_id, product_query=product[:QUERY_MAX])
+        return _load(conn, conversation_id, user_id, now), offered
+
+    view, offered = await runtime.db.write(load)
     if view is None:
         raise PageError(404, _NOT_FOUND, title="Nicht gefunden")
+    templates = (
+        template_choices(runtime.bot.config.whatsapp.templates)
+        if view.hold == handling.NEEDS_TEMPLATE
+        else []
+    )
     conversation = view.conversation
+    emails = {user.id: user.email for user in view.colleagues}
     return render(
         request,
         "conversation.html",
         status=status,
         title=f"Gespräch mit Kunde {conversation.customer_id[:8]}",
         c=conversation,
-        channel=_channel_name(conversation.channel),
+        channel=channel_name(conversation.channel),
         mode=_MODES.get(conversation.mode, conversation.mode),
         holder=view.holder,
         language=view.language,
-        bubbles=[_bubble(entry) for entry in view.entries],
+        bubbles=[_bubble(entry, emails) for entry in view.entries],
         orders=[_order_line(order) for order in view.orders],
         cart=_cart(conversation.state),
         hold=view.hold,
         notice=notice,
         error=error,
-        draft=draft,
+        draft=draft or offered.draft,
+        note=note,
+        composer=offered,
+        templates=templates,
+        colleagues=[user for user in view.colleagues if user.active],
+        customer=view.customer,
         reply_max=handling.REPLY_MAX,
+        note_max=handling.NOTE_MAX,
         now=now,
     )
 
 
-def _load(conn: Connection, conversation_id: str, now: datetime) -> _View | None:
+def _load(conn: Connection, conversation_id: str, user_id: str, now: datetime) -> _View | None:
+    """Everything the page shows; what the customer wrote counts as read by the agent."""
     conversation = conversations.get(conn, conversation_id)
     if conversation is None:
         return None
+    mark_read(conn, user_id, conversation_id, now)
     profile = conversations.profiles(conn, [conversation.customer_id]).get(
         conversation.customer_id, {}
     )
@@ -179,20 +252,25 @@ def _load(conn: Connection, conversation_id: str, now: datetime) -> _View | None
         orders=orders.for_customer(conn, conversation.customer_id),
         language=language if isinstance(language, str) else None,
         hold=handling.preview(conversation, now, is_opted_out=stopped),
+        colleagues=users.all_users(conn),
+        customer=customer_panel(conn, conversation.customer_id),
     )
 
 
-def _channel_name(channel: str) -> str:
-    return Waiting("", channel, "", None, None).channel_name
-
-
-def _bubble(entry: Entry) -> Bubble:
+def _bubble(entry: Entry, emails: dict[str, str]) -> Bubble:
     side = "customer" if entry.actor == "customer" else "shop"
     try:
         content = from_json(entry.content) if entry.content is not None else None
     except ContentError:
         content = None
-    return Bubble(side=side, actor=entry.actor, created_at=entry.created_at, content=content)
+    return Bubble(
+        side=side,
+        actor=entry.actor,
+        created_at=entry.created_at,
+        content=content,
+        is_note=entry.kind == "note",
+        author=emails.get(entry.user_id) if entry.user_id else None,
+    )
 
 
 def _order_line(order: orders.Order) -> dict[str, str]:

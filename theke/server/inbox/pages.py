@@ -1,4 +1,4 @@
-"""The inbox's pages for everyone signed in: login, logout, the waiting conversations,
+"""The inbox's pages for everyone signed in: login, logout, the list of conversations,
 and the own account (password change)."""
 
 from __future__ import annotations
@@ -10,12 +10,14 @@ import secrets
 from datetime import timedelta
 from importlib.resources import files
 from typing import Annotated
+from urllib.parse import urlencode
 
 import structlog
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection
 
+from theke.inbox.listing import CHANNELS, HEADINGS, VIEWS, Filters, Listing, counts, listing
 from theke.inbox.passwords import (
     MIN_LENGTH,
     WeakPassword,
@@ -24,7 +26,6 @@ from theke.inbox.passwords import (
     needs_rehash,
     verify_password,
 )
-from theke.inbox.waiting import waiting
 from theke.server.deps import runtime_of
 from theke.server.inbox._render import PageError, Redirect, render
 from theke.server.inbox._route import InboxRoute
@@ -53,7 +54,7 @@ __all__ = ["WRONG_LOGIN", "router", "strength_problem", "too_many_tries"]
 router = APIRouter(prefix="/inbox", route_class=InboxRoute, include_in_schema=False)
 
 WRONG_LOGIN = "E-Mail oder Passwort stimmt nicht."
-_CSS = files("theke.server.inbox").joinpath("static/inbox.css")
+_STATIC = files("theke.server.inbox").joinpath("static")
 _NOTICES = {"geaendert": "Dein Passwort ist geändert. Auf anderen Geräten bist du abgemeldet."}
 
 _log = structlog.get_logger("theke.server.inbox")
@@ -92,9 +93,18 @@ def too_many_tries(wait: timedelta) -> PageError:
 
 @router.get("/static/inbox.css")
 async def stylesheet() -> Response:
+    return _static("inbox.css", "text/css; charset=utf-8")
+
+
+@router.get("/static/inbox.js")
+async def script() -> Response:
+    return _static("inbox.js", "text/javascript; charset=utf-8")
+
+
+def _static(name: str, media_type: str) -> Response:
     return Response(
-        _CSS.read_bytes(),
-        media_type="text/css; charset=utf-8",
+        _STATIC.joinpath(name).read_bytes(),
+        media_type=media_type,
         headers={"Cache-Control": "public, max-age=300"},
     )
 
@@ -230,10 +240,34 @@ async def logout(request: Request, agent: Agent, form: CheckedForm) -> Response:
 
 @router.get("")
 async def conversation_list(request: Request, agent: Agent) -> Response:
-    """The conversations waiting for a person, newest first."""
-    now = utcnow()
-    rows = await runtime_of(request).db.read(lambda conn: waiting(conn, now))
-    return render(request, "list.html", title="Wartende Gespräche", rows=rows, now=now)
+    """The conversations the filters ask for: by default those waiting for a person,
+    the longest waiting first."""
+    now, filters = utcnow(), Filters.from_params(request.query_params)
+    user_id = agent.user.id
+
+    def read(conn: Connection) -> tuple[Listing, dict[str, int]]:
+        return listing(conn, user_id, filters, now), counts(conn, user_id, now)
+
+    runtime = runtime_of(request)
+    found, counted = await runtime.db.read(read)
+    return render(
+        request,
+        "list.html",
+        title=HEADINGS[filters.view],
+        listing=found,
+        counts=counted,
+        filters=filters,
+        views=VIEWS,
+        channels=CHANNELS,
+        languages=runtime.bot.config.languages,
+        now=now,
+        newer=_list_url(filters.with_page(filters.page - 1)) if filters.page > 1 else None,
+        older=_list_url(filters.with_page(filters.page + 1)) if found.more else None,
+    )
+
+
+def _list_url(filters: Filters) -> str:
+    return "/inbox?" + urlencode(filters.params())
 
 
 @router.get("/account")

@@ -1,0 +1,103 @@
+"""Who the customer is, for the conversation's side panel: where else they write to the
+shop, what they agreed to hear about (or that they sent STOP), and what the bot
+remembers about them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from theke.inbox.listing import channel_name
+from theke.store.schema import conversations, customers, identities, optins, subscriptions
+
+__all__ = ["CustomerPanel", "customer_panel"]
+
+_TOPICS = {"back_in_stock": "Bescheid, wenn wieder da"}
+_FACTS = (("name", "Name"), ("email", "E-Mail"), ("phone", "Telefon"), ("size", "Größe"))
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPanel:
+    """What the side panel shows about the customer."""
+
+    channels: list[str]  # "WhatsApp +4917…", "Web-Chat"
+    consents: list[str]
+    stopped_at: datetime | None  # when they sent STOP
+    facts: list[tuple[str, str]]  # (label, value): name, e-mail, size, ...
+    likes: list[str]  # what they liked most, per kind
+
+
+def customer_panel(conn: Connection, customer_id: str) -> CustomerPanel:
+    """The panel for ``customer_id``."""
+    row = conn.execute(
+        select(customers.c.profile, customers.c.opted_out_at).where(customers.c.id == customer_id)
+    ).one_or_none()
+    profile: dict[str, Any] = dict(row.profile or {}) if row is not None else {}
+    return CustomerPanel(
+        channels=_channels(conn, customer_id),
+        consents=_consents(conn, customer_id),
+        stopped_at=row.opted_out_at if row is not None else None,
+        facts=_facts(profile),
+        likes=_likes(profile),
+    )
+
+
+def _channels(conn: Connection, customer_id: str) -> list[str]:
+    rows = conn.execute(
+        select(identities.c.channel, identities.c.external_id)
+        .where(identities.c.customer_id == customer_id)
+        .order_by(identities.c.id)
+    )
+    shown = []
+    for channel, external_id in rows:
+        if channel in ("whatsapp", "phone"):
+            shown.append(f"{channel_name(channel)} {external_id}")
+        else:
+            shown.append(channel_name(channel))
+    return list(dict.fromkeys(shown))
+
+
+def _consents(conn: Connection, customer_id: str) -> list[str]:
+    s = subscriptions.c
+    found = [
+        f"{_TOPICS.get(row.topic, row.topic)}: {row.subject.replace(':', ', Größe ')}"
+        for row in conn.execute(
+            select(s.topic, s.subject).where(s.customer_id == customer_id, s.status == "active")
+        )
+    ]
+    o = optins.c
+    rows = conn.execute(
+        select(o.topic, o.expires_at)
+        .join(conversations, conversations.c.id == o.conversation_id)
+        .where(conversations.c.customer_id == customer_id, o.status == "active")
+    )
+    for topic, expires_at in rows:
+        until = f" (bis {expires_at.strftime('%d.%m.%Y')})" if expires_at is not None else ""
+        found.append(f"Messenger-Nachrichten zu {topic}{until}")
+    return found
+
+
+def _facts(profile: dict[str, Any]) -> list[tuple[str, str]]:
+    remembered = profile.get("remembered")
+    places = [profile, remembered if isinstance(remembered, dict) else {}]
+    facts = []
+    for key, label in _FACTS:
+        value = next((place[key] for place in places if place.get(key)), None)
+        if isinstance(value, str | int | float):
+            facts.append((label, str(value)))
+    return facts
+
+
+def _likes(profile: dict[str, Any]) -> list[str]:
+    likes = profile.get("likes")
+    if not isinstance(likes, dict):
+        return []
+    shown = []
+    for counts in likes.values():
+        if isinstance(counts, dict) and counts:
+            best = max(counts.items(), key=lambda item: item[1])
+            shown.append(str(best[0]))
+    return shown

@@ -1,0 +1,58 @@
+"""The inbox search over what customers and the shop wrote.
+
+``message_search`` holds each message's words, folded like the bot folds them (so
+"Größe" finds "groesse"). The word index over it is the database's own: an FTS5 table
+(``message_search_fts``, kept in step by triggers) on SQLite, a GIN index on
+``to_tsvector('simple', body)`` on PostgreSQL. Each word of a query must occur, as a
+word or the start of one ("lauf" finds "Laufschuhe").
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Connection, text
+
+from theke.nlu.normalize import fold
+
+__all__ = ["MAX_WORDS", "WORD_INDEX", "matching_conversations", "words_of"]
+
+WORD_INDEX = "message_search_fts"  # SQLite's FTS5 table and its shadow tables start so
+MAX_WORDS = 8
+_WORD = re.compile(r"\w+")
+
+_SQLITE = text(
+    "SELECT s.conversation_id FROM message_search_fts f "
+    "JOIN message_search s ON s.event_id = f.rowid "
+    "WHERE message_search_fts MATCH :query ORDER BY f.rowid DESC LIMIT :hits"
+)
+_POSTGRES = text(
+    "SELECT conversation_id FROM message_search "
+    "WHERE to_tsvector('simple', body) @@ to_tsquery('simple', :query) "
+    "ORDER BY event_id DESC LIMIT :hits"
+)
+
+
+def words_of(query: str) -> list[str]:
+    """The words a query searches for: folded, at most ``MAX_WORDS``."""
+    return _WORD.findall(fold(query))[:MAX_WORDS]
+
+
+def matching_conversations(conn: Connection, query: str, limit: int = 100) -> list[str]:
+    """Conversations with a message containing every word of ``query``, the one with the
+    newest such message first; at most ``limit``. No words: no conversations."""
+    words = words_of(query)
+    if not words:
+        return []
+    if conn.dialect.name == "sqlite":
+        statement, match = _SQLITE, " AND ".join(f'"{word}"*' for word in words)
+    else:
+        statement, match = _POSTGRES, " & ".join(f"{word}:*" for word in words)
+    # The newest hits first, in rounds, until enough different conversations turned up.
+    hits = limit * 4
+    while True:
+        rows = conn.execute(statement, {"query": match, "hits": hits}).scalars().all()
+        found = dict.fromkeys(rows)
+        if len(found) >= limit or len(rows) < hits:
+            return list(found)[:limit]
+        hits *= 4
