@@ -234,8 +234,8 @@ class Runtime:
         """Answer with what agents taught as of ``overlay`` from the next turn on (called
         by the retraining job and the overlay watcher, off the loop)."""
         with self._installing:
-            self.overlay = overlay
             self._use(apply_overlay(self.folder_bot or self.bot, overlay.items))
+            self.overlay = overlay  # only once it answers with it: a failure is tried again
 
     def _use(self, bot: Bot) -> None:
         """Build the engine for ``bot``. The NLU is trained first when its training data

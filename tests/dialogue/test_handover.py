@@ -13,6 +13,7 @@ from tests.dialogue.chat import Catalog, Chat, texts
 from theke.bot import load_bot
 from theke.commerce import catalog_from_folder
 from theke.dialogue import Engine
+from theke.dialogue.handover import AWAITING_CONTACT, note_contact
 from theke.runtime import build_engine
 
 # Monday 1 December 2025, 22:00 in Berlin (21:00 UTC): closed; 09:00 is "morgen".
@@ -92,27 +93,26 @@ def test_the_third_misunderstanding_hands_over(engine: Engine) -> None:
     assert first != third
 
 
-def test_after_hours_the_bot_says_when_and_takes_a_contact(engine: Engine) -> None:
+def test_after_hours_the_bot_says_when_and_asks_for_a_contact(engine: Engine) -> None:
     chat = Chat(engine, now=NIGHT)
     asked = texts(chat.say("Ich will mit einem Menschen sprechen"))
     assert chat.last is not None
-    assert not chat.last.handoff  # first the contact
+    assert chat.last.handoff  # it waits in the inbox even if the customer never answers
     assert "Unser Team ist gerade nicht da und meldet sich morgen ab 9:00 Uhr" in asked
-    assert "E-Mail-Adresse oder Telefonnummer" in asked
-    noted = texts(chat.say("klar: anna.schmidt@example.org"))
-    assert chat.last.handoff
-    assert chat.last.handoff_reason == "after_hours"
-    assert "Wir melden uns morgen ab 9:00 Uhr unter anna.schmidt@example.org" in noted
-    assert chat.customer["email"] == "anna.schmidt@example.org"
+    assert "per E-Mail oder Telefon" in asked
+    assert "Ich gebe dein Anliegen" not in asked
+    assert AWAITING_CONTACT in chat.customer
+    assert ("handoff.after_hours", {"reason": "flow"}) in chat.last.events
 
 
-def test_after_hours_a_message_without_contact_still_reaches_the_team(engine: Engine) -> None:
-    chat = Chat(engine, now=NIGHT)
-    chat.say("Ich will mit einem Menschen sprechen")
-    answer = texts(chat.say("Lieber hier im Chat, danke"))
-    assert chat.last is not None
-    assert chat.last.handoff
-    assert "Wir melden uns morgen ab 9:00 Uhr hier im Chat bei dir" in answer
+def test_a_contact_sent_after_hours_is_remembered_while_a_person_has_it() -> None:
+    profile = {AWAITING_CONTACT: NIGHT.isoformat()}
+    assert not note_contact(profile, "Hallo? Jemand da?", NIGHT)
+    assert AWAITING_CONTACT in profile
+    assert note_contact(profile, "klar: anna.schmidt@example.org oder 0170 1234567", NIGHT)
+    assert profile == {"email": "anna.schmidt@example.org", "phone": "+491701234567"}
+    assert not note_contact(profile, "noch was: bert@example.org", NIGHT)  # asked once
+    assert profile["email"] == "anna.schmidt@example.org"
 
 
 def test_after_hours_a_known_contact_is_not_asked_again(engine: Engine) -> None:

@@ -99,3 +99,16 @@ def test_the_command_exports_and_empties_the_overlay(folder: Path, tmp_path: Pat
     assert again.output.strip() == "Nothing taught to export."
     assert left.items == ()
     assert "taught_1" in load_bot(folder).knowledge
+
+
+def test_examples_follow_the_files_own_indentation(folder: Path) -> None:
+    """A Rasa-style file (items not indented under ``nlu:``) stays valid."""
+    path = folder / "nlu" / "en.yml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(line[2:] if line.startswith("  ") else line for line in lines)
+                    + "\n", encoding="utf-8")  # fmt: skip
+    load_bot(folder)  # still the same data, unindented
+    write_overlay(folder, [Taught(3, "example", "en", "how long to vienna", intent="shipping")],
+                  TODAY)  # fmt: skip
+    english = next(data for data in load_bot(folder).nlu if data.language == "en")
+    assert ("how long to vienna", "shipping") in [(e.text, e.intent) for e in english.examples]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, insert, update
+from sqlalchemy import Connection, Engine, create_engine, insert
 
 from theke.content.codec import text_json
 from theke.inbox.changes import HANDOFF_STARTED, ChangeFeed
@@ -15,7 +15,7 @@ from theke.inbox.handling import assign, close, take_over
 from theke.inbox.listing import Filters, counts, listing, mark_read
 from theke.store import conversations, log, users
 from theke.store.conversations import Conversation
-from theke.store.schema import customers, events
+from theke.store.schema import events
 from theke.store.users import User
 
 NOW = datetime(2026, 12, 9, 10, 0, tzinfo=UTC)
@@ -56,10 +56,8 @@ def _conversation(
     if human:
         conversations.set_mode(conn, conversation.id, "human")
     if language or profile:
-        conn.execute(
-            update(customers)
-            .where(customers.c.id == conversation.customer_id)
-            .values(language=language, profile=profile or {})
+        conversations.save_profiles(
+            conn, {conversation.customer_id: {**(profile or {}), "language": language}}
         )
     return conversation
 
@@ -111,13 +109,14 @@ async def test_the_search_finds_text_and_customers(engine: Engine) -> None:
         paket = _conversation(conn, "visitor-77", "Wo bleibt mein Paket?")
         mail = _conversation(
             conn, "4915112345678", "Hallo", channel="whatsapp",
-            profile={"email": "Kunde@Example.org"},
+            profile={"email": "Kunde@Example.org", "remembered": {"phone": "+4917012345678"}},
         )  # fmt: skip
         found = {
             "text": _ids(conn, anna, view="all", q="paket"),
             "customer id": _ids(conn, anna, view="all", q=paket.customer_id[:6]),
             "address": _ids(conn, anna, view="all", q="4915112345"),
-            "email": _ids(conn, anna, view="all", q="kunde@example"),
+            "email": _ids(conn, anna, view="all", q="KUNDE@example.org"),
+            "phone": _ids(conn, anna, view="all", q="0170 1234 5678"),
             "nothing": _ids(conn, anna, view="all", q="Rechnung"),
             "with filter": _ids(conn, anna, view="all", q="paket", channel="whatsapp"),
         }
@@ -125,6 +124,7 @@ async def test_the_search_finds_text_and_customers(engine: Engine) -> None:
     assert found["customer id"] == [paket.id]
     assert found["address"] == [mail.id]
     assert found["email"] == [mail.id]
+    assert found["phone"] == [mail.id]
     assert found["nothing"] == []
     assert found["with filter"] == []
 

@@ -84,7 +84,7 @@ async def test_two_workers_never_claim_the_same_comment(db: Database) -> None:
     _stored(db, *(_comment(number) for number in range(1, 8)))
 
     def claim(conn: Connection) -> list[Comment]:
-        return comments.claim_for_bot(conn, channel="messenger", page_id=PAGE, limit=4)
+        return comments.claim_for_bot(conn, channel="messenger", page_id=PAGE, limit=4, now=T0)
 
     # Two workers, each in its own thread and transaction, like two processes.
     first, second = await asyncio.gather(
@@ -103,6 +103,33 @@ def test_the_bot_never_claims_the_pages_own_removed_or_handled_comments(db: Data
     dismissed = next(row for row in stored if row.comment_id == "1111_2_3")
     db.write_now(lambda conn: comments.dismiss(conn, dismissed.id, by="u1", now=T0))
     claimed = db.write_now(
-        lambda conn: comments.claim_for_bot(conn, channel="messenger", page_id=PAGE, limit=10)
+        lambda conn: comments.claim_for_bot(
+            conn, channel="messenger", page_id=PAGE, limit=10, now=T0
+        )
     )
     assert [row.comment_id for row in claimed] == ["1111_2_4"]
+
+
+def test_an_answer_on_its_way_keeps_a_second_click_and_colleagues_off(db: Database) -> None:
+    [comment] = _stored(db, _comment(1))
+    assert db.write_now(lambda conn: comments.start_sending(conn, comment.id, "anna", T0))
+    assert not db.write_now(lambda conn: comments.start_sending(conn, comment.id, "ben", T0))
+    db.write_now(lambda conn: comments.stop_sending(conn, comment.id, "anna"))  # Meta refused
+    assert db.write_now(lambda conn: comments.start_sending(conn, comment.id, "ben", T0))
+    later = T0 + comments.SENDING_FOR + timedelta(seconds=1)  # ben's request died
+    assert db.write_now(lambda conn: comments.start_sending(conn, comment.id, "anna", later))
+    assert db.write_now(lambda conn: comments.mark_answered(conn, comment.id, by="anna", now=later))
+    assert not db.write_now(  # answered once only
+        lambda conn: comments.mark_answered(conn, comment.id, by="ben", now=later)
+    )
+
+
+def test_the_bot_leaves_old_comments_alone(db: Database) -> None:
+    _stored(db, _comment(1))
+    much_later = T0 + comments.BOT_AGE + timedelta(hours=1)
+    claimed = db.write_now(
+        lambda conn: comments.claim_for_bot(
+            conn, channel="messenger", page_id="1111", limit=10, now=much_later
+        )
+    )
+    assert claimed == []

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from theke.channels.webchat.service import WebchatMessage
 from theke.content import Text, from_json
+from theke.dialogue.handover import AWAITING_CONTACT
 from theke.runtime import Runtime
 from theke.store import conversations
 from theke.store.schema import conversations as conversations_table
@@ -164,3 +165,23 @@ async def test_a_hand_over_waits_in_the_inbox_and_notifies_the_agents(runtime: R
     assert (delivery.topic, delivery.target) == ("conversation.waiting", "inbox")
     assert delivery.payload["data"]["reason"] == "frustration"
     assert delivery.payload["data"]["url"].endswith(f"/inbox/c/{conversation.id}")
+
+
+async def test_after_hours_the_contact_a_customer_sends_is_remembered(runtime: Runtime) -> None:
+    customer_id, _ = await runtime.webchat.create_session()
+    turns = runtime.turns("w1")
+    await runtime.webchat.accept(customer_id, text="Hallo")
+    await turns.run_once()
+    with runtime.db.engine.begin() as conn:
+        [conversation] = conversations.load_many(conn, [f"webchat:{customer_id}"]).values()
+        conversations.set_mode(conn, conversation.id, "human")
+        conversations.save_profiles(conn, {customer_id: {AWAITING_CONTACT: "2026-11-30"}})
+        greeted = conn.execute(select(func.count()).select_from(outbox)).scalar_one()
+    await runtime.webchat.accept(customer_id, text="Ihr erreicht mich unter anna@example.org")
+    await turns.run_once()
+    with runtime.db.engine.connect() as conn:
+        profile = conversations.profiles(conn, [customer_id])[customer_id]
+        replies = conn.execute(select(func.count()).select_from(outbox)).scalar_one()
+    assert profile["email"] == "anna@example.org"
+    assert AWAITING_CONTACT not in profile
+    assert replies == greeted  # while a person has it the bot stays silent

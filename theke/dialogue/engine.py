@@ -202,9 +202,6 @@ class Engine:
             self._empty(ctx)
             return
         match = self._keywords.match(text)
-        if ctx.last_offer == handover.CONTACT_OFFER:  # after hours: how to reach the customer
-            handover.take_contact(ctx, text, self._bot.config.hours)
-            return
         if match is not None and match.postback == OPT_OUT and ctx.state.stack:
             runner.cancel(ctx, quiet=True)  # "stop" in a flow ends it, and unsubscribes too
         if (match is None or match.postback not in (OPT_OUT, OPT_IN)) and handover.frustrated(
@@ -282,7 +279,10 @@ class Engine:
         parse = self._parse(ctx, text)
         if not self.understand(ctx, parse, text):
             fallback(self, ctx, parse, text, guess=False)
-        checkout.reask(ctx)
+        if ctx.handoff:  # a person takes over: the checkout question is not asked again
+            checkout.cancel(ctx, quiet=True)
+        else:
+            checkout.reask(ctx)
         return True
 
     def _steer(self, ctx: TurnContext, text: str) -> bool:

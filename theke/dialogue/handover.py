@@ -7,12 +7,16 @@
 - **Misunderstandings**: the second miss in a row offers a person (``replies.fallback``);
   the third hands over (``handover: misses:`` in theke.yml, 3 by default; 0: never).
 - **Business hours** (``business_hours:`` in theke.yml): a hand-over while the shop is
-  closed says when the team answers. Without an e-mail address or phone number in the
-  customer's profile the bot first asks for one (``CONTACT_OFFER``); the customer's next
-  message, a contact or not, completes the hand-over, and a contact is remembered.
+  closed says when the team answers instead of the usual announcement. Without an
+  e-mail address or phone number in the customer's profile it asks for one; the
+  conversation waits in the inbox all the same (a customer who never answers is not
+  lost), and a contact that comes is remembered (``note_contact``, from the turn runner).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
 
 from theke.bot.hours import BusinessHours
 from theke.dialogue import checkout, runner
@@ -22,16 +26,14 @@ from theke.nlu.entities.contact import extract_contacts
 from theke.nlu.entities.context import ExtractContext
 
 __all__ = [
-    "AFTER_HOURS",
-    "CONTACT_OFFER",
+    "AWAITING_CONTACT",
     "frustrated",
     "frustrated_miss",
+    "note_contact",
     "settle",
-    "take_contact",
 ]
 
-AFTER_HOURS = "after_hours"
-CONTACT_OFFER = "contact"
+AWAITING_CONTACT = "awaiting_contact"  # in the profile: asked for a contact, none came yet
 _SOON = {"de": "so bald wie möglich", "en": "as soon as possible"}
 
 
@@ -67,9 +69,11 @@ def _frustration(ctx: TurnContext, reason: str) -> None:
 
 
 def settle(ctx: TurnContext, hours: BusinessHours | None) -> None:
-    """At the end of a turn that hands over: announce it, or, while the shop is closed,
-    say when the team answers and (without a known contact) ask for one first."""
-    if not ctx.handoff or ctx.handoff_reason == AFTER_HOURS:  # the contact step said it
+    """At the end of a turn that hands over: announce it; while the shop is closed, say
+    when the team answers instead, and ask for an e-mail or phone number when none is
+    known (the answer waits in the inbox with the conversation; ``note_contact``
+    remembers it)."""
+    if not ctx.handoff:
         return
     if hours is None or hours.is_open(ctx.now):
         if ctx.announce_handoff is not None:
@@ -80,25 +84,22 @@ def settle(ctx: TurnContext, hours: BusinessHours | None) -> None:
     if _known_contact(ctx) is not None:
         ctx.system("closed_handoff", when=when)
         return
-    ctx.handoff = False
     ctx.system("closed_ask_contact", when=when)
-    ctx.set_state(offer=CONTACT_OFFER)
+    ctx.remember(AWAITING_CONTACT, ctx.now.isoformat())
 
 
-def take_contact(ctx: TurnContext, text: str, hours: BusinessHours | None) -> None:
-    """The answer to "how can we reach you?": remember an e-mail or phone number in it,
-    thank the customer, and hand over (the message is the agent's to read either way)."""
-    found = extract_contacts(text, ExtractContext(now=ctx.now, language=ctx.language))
-    when = _when(ctx, hours) if hours is not None else _SOON.get(ctx.language[:2], _SOON["en"])
-    ctx.answered = True
+def note_contact(profile: dict[str, Any], text: str | None, now: datetime) -> bool:
+    """While a person has the conversation the bot says nothing, but a contact the
+    customer sends after being asked for one is remembered (``email``, ``phone``);
+    whether the profile changed."""
+    if not text or AWAITING_CONTACT not in profile:
+        return False
+    found = extract_contacts(text, ExtractContext(now=now))
+    for entity in found:
+        profile[entity.entity] = entity.value
     if found:
-        for entity in found:
-            ctx.remember(entity.entity, entity.value)
-        ctx.event("handoff.contact", kinds=sorted({entity.entity for entity in found}))
-        ctx.system("contact_noted", when=when, contact=found[0].value)
-    else:
-        ctx.system("contact_here", when=when)
-    ctx.hand_over(AFTER_HOURS, say=None)
+        profile.pop(AWAITING_CONTACT, None)
+    return bool(found)
 
 
 def _when(ctx: TurnContext, hours: BusinessHours) -> str:

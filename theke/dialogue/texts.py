@@ -127,24 +127,14 @@ _CORE_TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
             "Our team isn't in right now and will reply to you here in the chat {when}.",
         ),
         "closed_ask_contact": (
-            "Unser Team ist gerade nicht da und meldet sich {when}. Wie können wir dich "
-            "erreichen? Schreib mir deine E-Mail-Adresse oder Telefonnummer – oder einfach "
-            "weiter hier.",
-            "Unser Team ist gerade nicht da und meldet sich {when}. Wie können wir Sie "
-            "erreichen? Schreiben Sie mir Ihre E-Mail-Adresse oder Telefonnummer – oder einfach "
-            "weiter hier.",
-            "Our team isn't in right now and will get back to you {when}. How can we reach you? "
-            "Send me your e-mail address or phone number, or just carry on here.",
-        ),
-        "contact_noted": (
-            "Danke! Wir melden uns {when} unter {contact}.",
-            "Vielen Dank! Wir melden uns {when} unter {contact}.",
-            "Thank you! We'll get back to you {when} at {contact}.",
-        ),
-        "contact_here": (
-            "Danke! Wir melden uns {when} hier im Chat bei dir.",
-            "Vielen Dank! Wir melden uns {when} hier im Chat bei Ihnen.",
-            "Thank you! We'll reply to you here in the chat {when}.",
+            "Unser Team ist gerade nicht da und meldet sich {when}. Wenn wir dich auch per "
+            "E-Mail oder Telefon erreichen sollen, schreib die Adresse oder Nummer einfach "
+            "hier in den Chat.",
+            "Unser Team ist gerade nicht da und meldet sich {when}. Wenn wir Sie auch per "
+            "E-Mail oder Telefon erreichen sollen, schreiben Sie die Adresse oder Nummer "
+            "einfach hier in den Chat.",
+            "Our team isn't in right now and will get back to you {when}. If we should also "
+            "reach you by e-mail or phone, just write the address or number here.",
         ),
         "handoff": (
             "Ich gebe dein Anliegen an unser Team weiter. Jemand meldet sich hier im Chat bei dir.",

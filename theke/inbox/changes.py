@@ -22,6 +22,7 @@ __all__ = ["HANDOFF_STARTED", "LIVE_TOPIC", "LOOKBACK", "ChangeFeed", "Changes"]
 
 LIVE_TOPIC = "inbox"
 LOOKBACK = 128
+_MOST = 5000  # events read per poll: after a burst the rest comes with the next poll
 HANDOFF_STARTED = "handoff.started"  # the bot handed the conversation to a person
 
 
@@ -58,6 +59,7 @@ class ChangeFeed:
             select(events.c.id, events.c.conversation_id, events.c.kind, events.c.data)
             .where(events.c.id > floor)
             .order_by(events.c.id)
+            .limit(_MOST)
         ).all()
         fresh = [row for row in rows if row.id > self.newest or row.id not in self._reported]
         if not fresh:

@@ -9,6 +9,7 @@ in the folder now), which bumps its version.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +24,7 @@ from theke.errors import BotFolderError
 __all__ = ["Exported", "write_overlay"]
 
 TAUGHT_FILE = Path("knowledge") / "taught.yml"
+_NLU_ITEM = re.compile(r"^( *)- (?:intent|synonym|lookup|regex):", re.MULTILINE)
 _HEADER = (
     "# What the team taught the bot in the inbox (theke bot export). Reference: docs/knowledge.md\n"
 )
@@ -47,7 +49,9 @@ def write_overlay(folder: Path, items: Sequence[Taught], today: date) -> Exporte
             _append(folder / TAUGHT_FILE, _faq_text(faq, today), before, header=_HEADER)
         for language in sorted({item.language for item in examples}):
             mine = [item for item in examples if item.language == language]
-            _append(folder / "nlu" / f"{language}.yml", _nlu_text(mine, today), before)
+            path = folder / "nlu" / f"{language}.yml"
+            indent = _item_indent(path.read_text(encoding="utf-8") if path.exists() else "")
+            _append(path, _nlu_text(mine, today, indent), before)
         load_bot(folder)
     except (BotFolderError, OSError, yaml.YAMLError):
         _restore(before)
@@ -89,11 +93,19 @@ def _faq_text(items: Sequence[Taught], today: date) -> str:
     return f"# Taught in the inbox, exported {today.isoformat()}\n{dumped}"
 
 
-def _nlu_text(items: Sequence[Taught], today: date) -> str:
-    lines = [f"  # Taught in the inbox, exported {today.isoformat()}"]
+def _item_indent(text: str) -> str:
+    """How the file indents the items of its ``nlu:`` list (Rasa's files: not at all)."""
+    found = _NLU_ITEM.search(text)
+    return found.group(1) if found else "  "
+
+
+def _nlu_text(items: Sequence[Taught], today: date, indent: str) -> str:
+    lines = [f"{indent}# Taught in the inbox, exported {today.isoformat()}"]
     for intent in sorted({str(item.intent) for item in items}):
-        lines += [f"  - intent: {intent}", "    examples: |"]
-        lines += [f"      - {_example(item.question)}" for item in items if item.intent == intent]
+        lines += [f"{indent}- intent: {intent}", f"{indent}  examples: |"]
+        lines += [
+            f"{indent}    - {_example(item.question)}" for item in items if item.intent == intent
+        ]
     return "\n".join(lines) + "\n"
 
 

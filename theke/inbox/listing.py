@@ -16,8 +16,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+import phonenumbers
 from sqlalchemy import ColumnElement, Connection, and_, func, not_, or_, select, true
 
+from theke.store._dialect import upsert
 from theke.store.schema import conversations, customers, inbox_reads, users
 from theke.store.search import matching_conversations
 
@@ -204,18 +206,15 @@ def mark_read(conn: Connection, user_id: str, conversation_id: str, now: datetim
     ).scalar_one_or_none()
     if seen is None:
         return
-    r = inbox_reads.c
-    changed = conn.execute(
-        inbox_reads.update()
-        .where(r.user_id == user_id, r.conversation_id == conversation_id)
-        .values(inbound_seen=seen, read_at=now)
-    )
-    if changed.rowcount == 0:
-        conn.execute(
-            inbox_reads.insert().values(
-                user_id=user_id, conversation_id=conversation_id, inbound_seen=seen, read_at=now
-            )
+    statement = upsert(conn, inbox_reads).values(
+        user_id=user_id, conversation_id=conversation_id, inbound_seen=seen, read_at=now
+    )  # two tabs opening it at once: one row, no error
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id", "conversation_id"],
+            set_={"inbound_seen": seen, "read_at": now},
         )
+    )
 
 
 def _view(view: str, user_id: str, now: datetime) -> ColumnElement[bool]:
@@ -252,21 +251,28 @@ def _matching(conn: Connection, query: str) -> ColumnElement[bool]:
         _c.customer_id.startswith(term, autoescape=True),
         _c.external_id.startswith(term, autoescape=True),
     ]
-    if len(term) >= 3 and ("@" in term or sum(ch.isdigit() for ch in term) >= 5):
-        # An e-mail address or a phone number the customer gave (kept in the profile).
-        for key in ("email", "phone"):
-            about_customer.append(
-                customers.c.id.in_(
-                    select(customers.c.id).where(
-                        func.lower(customers.c.profile[key].as_string()).contains(
-                            term.lower(), autoescape=True
-                        )
-                    )
-                )
-            )
+    email, phone = _contact_terms(term)
+    if email is not None:  # an e-mail address or phone number the customer gave
+        about_customer.append(customers.c.email == email)
+    if phone is not None:
+        about_customer.append(customers.c.phone == phone)
     if ids:
         about_customer.append(_c.id.in_(ids))
     return or_(*about_customer)
+
+
+def _contact_terms(term: str) -> tuple[str | None, str | None]:
+    """The query as an e-mail address, and as a phone number in international form
+    (German numbers without the country code are read as German)."""
+    email = term.lower() if "@" in term and len(term) <= 254 else None
+    digits = "".join(ch for ch in term if ch.isdigit())
+    if len(digits) < 6 or len(digits) > 15 or any(ch.isalpha() for ch in term):
+        return email, None
+    try:
+        number = phonenumbers.parse(term, "DE")
+    except phonenumbers.NumberParseException:
+        return email, None
+    return email, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _row(row: Any) -> Row:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, select, text, update
 
 from theke.bot.loader import Bot
 from theke.bot.overlay import Overlay, Taught
@@ -44,6 +44,7 @@ EXPORTED = "export"  # ``removed_by`` of items written into the bot folder
 QUESTION_MAX = 500
 ANSWER_MAX = 2000
 _CHANGES = ("taught", "removed")
+_VERSION_LOCK = 7_311_001  # the advisory lock that orders overlay versions
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +173,11 @@ def taught(conn: Connection, *, item_id: int | None = None) -> list[TaughtRow]:
 
 
 def _changed(conn: Connection, change: str, now: datetime) -> None:
+    """A new overlay version, and its retraining. On PostgreSQL a transaction lock makes
+    versions follow the commit order: a version handed out before an earlier one commits
+    could otherwise be trained without it."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _VERSION_LOCK})
     version = conn.execute(
         bot_versions.insert()
         .values(change=change, overlay=0, created_at=now)

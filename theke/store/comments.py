@@ -12,18 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, select, update
 
 from theke.channels.base import InboundEvent, extra_time
 from theke.store._dialect import upsert
-from theke.store.schema import comments
+from theke.store.schema import comments, utcnow
 
 __all__ = [
     "BOT",
+    "BOT_AGE",
     "PAGE_SIZE",
+    "SENDING_FOR",
     "STATES",
     "Comment",
     "CommentPage",
@@ -33,12 +35,18 @@ __all__ = [
     "get",
     "listing",
     "mark_answered",
+    "start_sending",
+    "stop_sending",
     "store",
 ]
 
 BOT = "bot"
 """``answered_by`` of the bot's answers, and ``rule`` of a comment the bot has claimed."""
 STATES = ("open", "answered", "dismissed")
+BOT_AGE = timedelta(days=2)
+"""The bot answers comments that reached us at most this long ago."""
+SENDING_FOR = timedelta(minutes=2)
+"""How long an agent's answer in flight keeps others off the comment."""
 PAGE_SIZE = 50
 _c = comments.c
 _STATUS = {"add": "new", "edited": "edited", "remove": "removed"}
@@ -156,12 +164,17 @@ def counts(conn: Connection) -> dict[str, int]:
     return found
 
 
-def claim_for_bot(conn: Connection, *, channel: str, page_id: str, limit: int) -> list[Comment]:
+def claim_for_bot(
+    conn: Connection, *, channel: str, page_id: str, limit: int, now: datetime | None = None
+) -> list[Comment]:
     """Up to ``limit`` open comments the bot has not looked at yet, oldest first, now its.
 
-    Left out: removed comments and the Page's own. Each is taken by a conditional UPDATE,
-    so a comment another worker claimed a moment earlier is not returned here.
+    Left out: removed comments, the Page's own, and comments that reached us more than
+    ``BOT_AGE`` ago (after an upgrade or an outage the bot does not answer old threads in
+    public). Each is taken by a conditional UPDATE, so a comment another worker claimed a
+    moment earlier is not returned here.
     """
+    since = (now or utcnow()) - BOT_AGE
     candidates = conn.execute(
         select(_c.id)
         .where(
@@ -170,6 +183,8 @@ def claim_for_bot(conn: Connection, *, channel: str, page_id: str, limit: int) -
             _c.rule.is_(None),
             _c.status != "removed",
             _c.author_id != page_id,
+            _c.answered_by.is_(None),
+            _c.received_at >= since,
         )
         .order_by(_c.received_at, _c.id)
         .limit(limit)
@@ -208,8 +223,35 @@ def mark_answered(
         values["private_replied_at"] = now
     if rule is not None:
         values["rule"] = rule
-    result = conn.execute(update(comments).where(_c.id == comment_id).values(values))
+    result = conn.execute(
+        update(comments).where(_c.id == comment_id, _c.state == "open").values(values)
+    )
     return int(result.rowcount) == 1
+
+
+def start_sending(conn: Connection, comment_id: int, user_id: str, now: datetime) -> bool:
+    """Claim an open comment for an agent's answer on its way to Meta, so a second click
+    or a colleague does not answer it twice; False when someone else is answering it
+    (for up to ``SENDING_FOR``, in case their request died)."""
+    result = conn.execute(
+        update(comments)
+        .where(
+            _c.id == comment_id,
+            _c.state == "open",
+            (_c.answered_by.is_(None)) | (_c.answered_at < now - SENDING_FOR),
+        )
+        .values(answered_by=user_id, answered_at=now)
+    )
+    return int(result.rowcount) == 1
+
+
+def stop_sending(conn: Connection, comment_id: int, user_id: str) -> None:
+    """Meta refused the agent's answer: the comment is open for anyone again."""
+    conn.execute(
+        update(comments)
+        .where(_c.id == comment_id, _c.state == "open", _c.answered_by == user_id)
+        .values(answered_by=None, answered_at=None)
+    )
 
 
 def dismiss(conn: Connection, comment_id: int, *, by: str, now: datetime) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, literal, select, update
 
 from theke.store._dialect import upsert
+from theke.store.customers import contact_of
 from theke.store.schema import UTCDateTime, conversations, customers, identities, utcnow
 
 __all__ = [
@@ -220,9 +221,12 @@ def set_mode(
     now = utcnow()
     c = conversations.c
     # A hand-over makes the customer wait for a person (from now, unless they already
-    # were); back with the bot, nobody waits.
+    # were); a timed pause (a person just answered in the platform's own inbox) and the
+    # bot do not.
     waiting = (
-        func.coalesce(c.waiting_since, literal(now, UTCDateTime())) if mode == "human" else None
+        func.coalesce(c.waiting_since, literal(now, UTCDateTime()))
+        if mode == "human" and until is None
+        else None
     )
     conn.execute(
         update(conversations)
@@ -273,7 +277,12 @@ def profiles(conn: Connection, customer_ids: Sequence[str]) -> dict[str, dict[st
 _SAVE_PROFILE = (
     update(customers)
     .where(customers.c.id == bindparam("customer_id"))
-    .values(profile=bindparam("new_profile"), language=bindparam("new_language"))
+    .values(
+        profile=bindparam("new_profile"),
+        language=bindparam("new_language"),
+        email=bindparam("new_email"),
+        phone=bindparam("new_phone"),
+    )
 )
 
 
@@ -288,6 +297,8 @@ def save_profiles(conn: Connection, changed: dict[str, dict[str, Any]]) -> None:
                 "customer_id": customer_id,
                 "new_profile": profile,
                 "new_language": str(profile.get("language") or "")[:16] or None,
+                "new_email": contact_of(profile)[0],
+                "new_phone": contact_of(profile)[1],
             }
             for customer_id, profile in changed.items()
         ],

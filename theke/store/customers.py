@@ -29,7 +29,7 @@ from theke.store.schema import (
     webchat_messages,
 )
 
-__all__ = ["PHONE", "Merge", "confirm_phone"]
+__all__ = ["PHONE", "Merge", "confirm_phone", "contact_of"]
 
 PHONE = "phone"
 """The identity channel of confirmed phone numbers."""
@@ -99,17 +99,33 @@ def _move(conn: Connection, merged: str, survivor: str) -> None:
         conn.execute(
             update(table).where(table.c.customer_id == merged).values(customer_id=survivor)
         )
+    profile = _merged_profile(kept, taken)
+    email, phone = contact_of(profile)
     conn.execute(
         update(customers)
         .where(customers.c.id == survivor)
         .values(
-            profile=_merged_profile(kept, taken),
+            profile=profile,
+            email=email,
+            phone=phone,
             language=language or other_language,
             opted_out_at=min(stops) if stops else None,
             last_seen_at=max(seen) if seen else None,
         )
     )
     conn.execute(delete(customers).where(customers.c.id == merged))
+
+
+def contact_of(profile: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The e-mail address (lower-case) and phone number a profile holds: given at
+    checkout, after hours, or to a flow that remembers it."""
+    remembered = profile.get("remembered")
+    places = [profile, remembered if isinstance(remembered, dict) else {}]
+    found = []
+    for key, longest in (("email", 254), ("phone", 32)):
+        value = next((p[key] for p in places if isinstance(p.get(key), str) and p[key]), None)
+        found.append(value.strip().lower()[:longest] if value else None)
+    return found[0], found[1]
 
 
 def _merged_profile(

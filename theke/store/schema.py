@@ -115,6 +115,11 @@ customers = Table(
     Column("profile", _Json, nullable=False, default=dict),
     # STOP: nothing the shop starts on its own reaches this customer until START.
     Column("opted_out_at", UTCDateTime(), nullable=True),
+    # The e-mail address and phone number the profile holds, for the inbox's search.
+    Column("email", String(254), nullable=True),
+    Column("phone", String(32), nullable=True),
+    Index("ix_customers_email", "email"),
+    Index("ix_customers_phone", "phone"),
 )
 
 identities = Table(

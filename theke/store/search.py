@@ -19,7 +19,7 @@ __all__ = ["MAX_WORDS", "WORD_INDEX", "matching_conversations", "words_of"]
 
 WORD_INDEX = "message_search_fts"  # SQLite's FTS5 table and its shadow tables start so
 MAX_WORDS = 8
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: what both word indexes keep
 
 _SQLITE = text(
     "SELECT s.conversation_id FROM message_search_fts f "

@@ -73,9 +73,12 @@ def start(conn: Connection, user_id: str, now: datetime | None = None) -> tuple[
     return token, session
 
 
-def find(conn: Connection, token: str, now: datetime | None = None) -> AgentSession | None:
+def find(
+    conn: Connection, token: str, now: datetime | None = None, *, slide: bool = True
+) -> AgentSession | None:
     """The live session of ``token``, its end moved to ``now`` + 12 hours (at most 7 days
-    after it started); ``None`` when it is unknown, ended, expired or its user inactive."""
+    after it started) unless ``slide`` is false (a page refreshing itself is no use of
+    it); ``None`` when it is unknown, ended, expired or its user inactive."""
     now = now or utcnow()
     row = _live_row(conn, token, now)
     if row is None:
@@ -83,6 +86,8 @@ def find(conn: Connection, token: str, now: datetime | None = None) -> AgentSess
     user = users.get(conn, row.user_id)
     if user is None or not user.active:
         return None
+    if not slide:
+        return AgentSession(row.id, user, row.csrf, row.expires_at)
     expires_at = min(now + _IDLE, row.created_at + MAX_AGE)
     conn.execute(
         update(user_sessions)
@@ -95,11 +100,7 @@ def find(conn: Connection, token: str, now: datetime | None = None) -> AgentSess
 def still_live(conn: Connection, token: str, now: datetime | None = None) -> bool:
     """Whether ``token``'s session is still live, without counting this as a use (a page
     that is merely open must not keep a session alive)."""
-    row = _live_row(conn, token, now or utcnow())
-    if row is None:
-        return False
-    user = users.get(conn, row.user_id)
-    return user is not None and user.active
+    return find(conn, token, now, slide=False) is not None
 
 
 def end(conn: Connection, token: str, now: datetime | None = None) -> None:

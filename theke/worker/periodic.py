@@ -1,4 +1,7 @@
-"""Doing something every few seconds until the process stops (the watchers' loop)."""
+"""Doing something every few seconds until the process stops (the watchers' loop).
+
+An action that fails (the database restarting, say) is logged and tried again at the
+next tick: a watcher never takes the process down."""
 
 from __future__ import annotations
 
@@ -6,7 +9,11 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 
+import structlog
+
 __all__ = ["every"]
+
+_log = structlog.get_logger("theke.worker.periodic")
 
 
 async def every(
@@ -19,5 +26,11 @@ async def every(
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
-        if not stop.is_set():
+        if stop.is_set():
+            return
+        try:
             await action()
+        except Exception:  # logged, and tried again at the next tick
+            _log.exception(
+                "theke.worker.periodic.failed", action=getattr(action, "__qualname__", "?")
+            )

@@ -33,7 +33,7 @@ from theke.commerce import CatalogCache, CatalogIndex
 from theke.commerce.attribution import source_from
 from theke.commerce.placement import bought, place_order
 from theke.content import text_json, to_json
-from theke.dialogue import Engine, Inbound
+from theke.dialogue import Engine, Inbound, handover
 from theke.dialogue.turn import OrderRequest, Reminder, Turn
 from theke.errors import StoreError
 from theke.inbox import notify
@@ -233,6 +233,8 @@ class TurnRunner:
                 )
             )
             if conversation.mode != "bot":
+                if handover.note_contact(item.profile, event.payload.get("text"), now):
+                    item.profile_changed = True  # the contact asked for after hours
                 continue
             try:
                 turn = engine.handle(

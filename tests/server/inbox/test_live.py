@@ -9,15 +9,16 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
-from tests.server.inbox.conftest import AGENT, AGENT_PASSWORD, login
+from tests.server.inbox.conftest import AGENT, AGENT_PASSWORD, Browser, login, signed_in
 from theke.content.codec import text_json
 from theke.inbox.changes import HANDOFF_STARTED, LIVE_TOPIC
 from theke.runtime import Runtime
 from theke.server.inbox import live
 from theke.store import conversations, log, user_sessions
 from theke.store.conversations import Conversation
+from theke.store.schema import user_sessions as user_sessions_table
 from theke.store.users import User
 
 
@@ -99,3 +100,19 @@ async def test_the_stream_needs_a_signed_in_agent(base: str) -> None:
         response = await http.get("/inbox/live")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/inbox/login")
+
+
+async def test_a_page_refreshing_itself_does_not_keep_the_session_alive(
+    browser: Browser, agent: User, runtime: Runtime
+) -> None:
+    http = await signed_in(browser, AGENT, AGENT_PASSWORD)
+
+    def ends(conn: Connection) -> list[datetime]:
+        return list(conn.execute(select(user_sessions_table.c.expires_at)).scalars())
+
+    before = await runtime.db.read(ends)
+    refreshed = await http.get("/inbox", headers={"X-Theke-Refresh": "1"})
+    assert refreshed.status_code == 200
+    assert await runtime.db.read(ends) == before
+    await http.get("/inbox")  # the agent's own click slides it
+    assert await runtime.db.read(ends) != before

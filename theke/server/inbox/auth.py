@@ -29,7 +29,9 @@ from theke.store.user_sessions import AgentSession
 
 __all__ = [
     "AGENT_COOKIE",
+    "LIVE_PATH",
     "LOGIN_COOKIE",
+    "REFRESH_HEADER",
     "Admin",
     "Agent",
     "CheckedForm",
@@ -167,6 +169,10 @@ async def read_form(request: Request) -> FormFields:
     return FormFields(values)
 
 
+LIVE_PATH = "/inbox/live"
+REFRESH_HEADER = "X-Theke-Refresh"  # sent by static/inbox.js when it reloads a part
+
+
 async def current_agent(request: Request) -> AgentSession:
     """The signed-in agent; without a live session, off to the login page (303)."""
     token = request.cookies.get(AGENT_COOKIE)
@@ -174,7 +180,9 @@ async def current_agent(request: Request) -> AgentSession:
     if not token:
         raise Redirect(target)
     runtime = runtime_of(request)
-    session = await runtime.db.write(lambda conn: user_sessions.find(conn, token))
+    # The live stream and the page refreshing itself are not the agent using the inbox.
+    slide = request.url.path != LIVE_PATH and request.headers.get(REFRESH_HEADER) != "1"
+    session = await runtime.db.write(lambda conn: user_sessions.find(conn, token, slide=slide))
     if session is None:
         raise Redirect(target, sign_out=True)
     request.state.agent = session

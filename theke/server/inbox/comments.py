@@ -33,6 +33,7 @@ from theke.server.inbox.auth import Agent, CheckedForm, FormFields, client_ip
 from theke.store import audit, comments, users
 from theke.store.comments import BOT, Comment
 from theke.store.schema import utcnow
+from theke.store.user_sessions import AgentSession
 
 if TYPE_CHECKING:
     from theke.channels.messenger.comments import CommentReplies
@@ -106,9 +107,11 @@ async def reply_publicly(
     problem = _text_problem(text, PUBLIC_MAX)
     if problem is not None:
         return await _refused(request, back, problem, f"public-{comment.id}", text, status=400)
+    await _start_sending(request, comment, agent)
     try:
         reply_id = await _replies(request).reply_publicly(comment.comment_id, text)
     except DeliveryError as exc:
+        await _stop_sending(request, comment, agent)
         return await _refused(request, back, _refusal(exc), f"public-{comment.id}", text)
     now = utcnow()
     await _record(
@@ -135,9 +138,11 @@ async def reply_privately(
     problem = _text_problem(text, PRIVATE_MAX)
     if problem is not None:
         return await _refused(request, back, problem, f"private-{comment.id}", text, status=400)
+    await _start_sending(request, comment, agent)
     try:
         await _replies(request).reply_privately(comment.comment_id, Text(text=text))
     except DeliveryError as exc:
+        await _stop_sending(request, comment, agent)
         return await _refused(request, back, _refusal(exc), f"private-{comment.id}", text)
     now = utcnow()
     await _record(
@@ -255,6 +260,24 @@ async def _open_comment(request: Request, number: str) -> Comment:
         message = "Dieser Kommentar ist schon beantwortet oder erledigt."
         raise PageError(409, message, title="Schon erledigt")
     return found
+
+
+async def _start_sending(request: Request, comment: Comment, agent: AgentSession) -> None:
+    """Claim the comment for this answer: 409 while a colleague's (or an earlier click's)
+    answer is on its way, so it is never answered twice."""
+    now = utcnow()
+    taken = await runtime_of(request).db.write(
+        lambda conn: comments.start_sending(conn, comment.id, agent.user.id, now)
+    )
+    if not taken:
+        message = "Dieser Kommentar wird gerade beantwortet. Lade die Seite gleich neu."
+        raise PageError(409, message, title="Wird beantwortet")
+
+
+async def _stop_sending(request: Request, comment: Comment, agent: AgentSession) -> None:
+    await runtime_of(request).db.write(
+        lambda conn: comments.stop_sending(conn, comment.id, agent.user.id)
+    )
 
 
 def _replies(request: Request) -> CommentReplies:

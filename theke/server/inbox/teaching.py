@@ -3,6 +3,7 @@ what is taught (and taking it back), and the questions the bot missed most often
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -33,6 +34,8 @@ from theke.store.schema import utcnow
 __all__ = ["router"]
 
 router = APIRouter(prefix="/inbox", route_class=InboxRoute, include_in_schema=False)
+
+_ID = re.compile(r"[0-9a-f]{32}")
 
 _NOTICES = {
     "taught": "Gelernt. Der Bot wird neu trainiert und antwortet in ein paar Minuten damit.",
@@ -72,7 +75,7 @@ async def teach_it(request: Request, agent: Agent, form: CheckedForm) -> Respons
             lambda conn: teach(
                 conn, bot, agent.user, kind=fields["kind"], language=fields["language"],
                 question=fields["question"], answer=fields["answer"], intent=fields["intent"],
-                conversation_id=fields["conversation"] or None, now=now, ip=ip,
+                conversation_id=_conversation_id(fields["conversation"]), now=now, ip=ip,
             )
         )  # fmt: skip
     except ValueError as exc:
@@ -119,6 +122,11 @@ async def missed(request: Request, agent: Agent) -> Response:
     groups = await runtime_of(request).db.read(lambda conn: missed_questions(conn, now))
     return render(request, "missed.html", title="Nicht verstanden", groups=groups,
                   teach_url=_teach_url, now=now)  # fmt: skip
+
+
+def _conversation_id(value: str) -> str | None:
+    """A conversation id from the form, or ``None`` for anything else."""
+    return value if _ID.fullmatch(value) else None
 
 
 def _teach_url(question: str, language: str | None) -> str:

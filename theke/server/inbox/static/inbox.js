@@ -30,18 +30,41 @@
     }
   }
 
-  // A part is replaced unless the agent is typing in it.
+  // A part is replaced unless the agent is working in it: typing, or a choice made.
   function busy(part) {
-    for (const field of part.querySelectorAll("textarea, input[type=text], input[type=search]")) {
-      if (field.value || field === document.activeElement) {
+    for (const field of part.querySelectorAll("textarea, input, select")) {
+      if (field === document.activeElement) {
+        return true;
+      }
+      if (field.tagName === "SELECT") {
+        for (const option of field.options) {
+          if (option.selected !== option.defaultSelected) {
+            return true;
+          }
+        }
+      } else if (field.type !== "hidden" && field.value !== field.defaultValue) {
         return true;
       }
     }
     return false;
   }
 
+  // What the agent opened (canned responses, the product picker) stays open.
+  function keepOpen(part, replacement) {
+    const opened = Array.from(part.querySelectorAll("details"), (item) => item.open);
+    replacement.querySelectorAll("details").forEach((item, index) => {
+      if (opened[index]) {
+        item.open = true;
+      }
+    });
+  }
+
   async function refresh() {
-    const response = await fetch(window.location.href, { credentials: "same-origin" });
+    // Marked as a refresh: it does not count as the agent using the session.
+    const response = await fetch(window.location.href, {
+      credentials: "same-origin",
+      headers: { "X-Theke-Refresh": "1" },
+    });
     if (response.redirected || !response.ok) {
       return;
     }
@@ -49,12 +72,10 @@
     for (const part of document.querySelectorAll("[data-refresh]")) {
       const replacement = fresh.getElementById(part.id);
       if (replacement && !busy(part)) {
-        part.replaceWith(document.importNode(replacement, true));
+        const copy = document.importNode(replacement, true);
+        keepOpen(part, copy);
+        part.replaceWith(copy);
       }
-    }
-    const thread = document.getElementById("thread-messages");
-    if (thread) {
-      thread.scrollTop = thread.scrollHeight;
     }
   }
 

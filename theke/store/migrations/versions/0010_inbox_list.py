@@ -130,6 +130,11 @@ def _backfill() -> None:
         "inbound_count = (SELECT count(*) FROM events e "
         "WHERE e.conversation_id = conversations.id AND e.kind IN ('message.in', 'postback.in'))"
     )
+    # Whoever waits for a person now has waited since their last message, at least.
+    op.execute(
+        "UPDATE conversations SET waiting_since = COALESCE(last_message_at, updated_at) "
+        "WHERE mode = 'human' AND human_until IS NULL"
+    )
     from theke.content.summary import one_line
     from theke.nlu.normalize import fold
 

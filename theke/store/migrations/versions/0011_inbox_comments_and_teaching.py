@@ -1,4 +1,5 @@
-"""The inbox: answering comments under the shop's posts; what agents teach the bot.
+"""The inbox: answering comments under the shop's posts; what agents teach the bot; the
+customers' e-mail address and phone number as columns, for the search.
 
 Revision ID: 0011
 Revises: 0010
@@ -35,6 +36,12 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_comments_state_received_at", ["state", "received_at"], unique=False
         )
+    with op.batch_alter_table("customers") as batch_op:
+        batch_op.add_column(sa.Column("email", sa.String(length=254), nullable=True))
+        batch_op.add_column(sa.Column("phone", sa.String(length=32), nullable=True))
+        batch_op.create_index("ix_customers_email", ["email"], unique=False)
+        batch_op.create_index("ix_customers_phone", ["phone"], unique=False)
+    _backfill_contacts()
     op.create_table(
         "taught_items",
         sa.Column("id", ident, autoincrement=True, nullable=False),
@@ -60,9 +67,50 @@ def upgrade() -> None:
     )
 
 
+def _backfill_contacts() -> None:
+    from theke.store.customers import contact_of
+
+    bind = op.get_bind()
+    customers = sa.table(
+        "customers",
+        sa.column("id"),
+        sa.column("profile", sa.JSON()),
+        sa.column("email"),
+        sa.column("phone"),
+    )
+    after = ""
+    while True:
+        rows = bind.execute(
+            sa.select(customers.c.id, customers.c.profile)
+            .where(customers.c.id > after)
+            .order_by(customers.c.id)
+            .limit(5000)
+        ).all()
+        if not rows:
+            return
+        found = []
+        for row in rows:
+            email, phone = contact_of(row.profile if isinstance(row.profile, dict) else {})
+            if email or phone:
+                found.append({"cid": row.id, "e": email, "p": phone})
+        if found:
+            bind.execute(
+                customers.update()
+                .where(customers.c.id == sa.bindparam("cid"))
+                .values(email=sa.bindparam("e"), phone=sa.bindparam("p")),
+                found,
+            )
+        after = rows[-1].id
+
+
 def downgrade() -> None:
     op.drop_table("bot_versions")
     op.drop_table("taught_items")
+    with op.batch_alter_table("customers") as batch_op:
+        batch_op.drop_index("ix_customers_phone")
+        batch_op.drop_index("ix_customers_email")
+        batch_op.drop_column("phone")
+        batch_op.drop_column("email")
     with op.batch_alter_table("comments") as batch_op:
         batch_op.drop_index("ix_comments_state_received_at")
         batch_op.drop_column("rule")
