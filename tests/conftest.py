@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -42,6 +43,18 @@ def require_service(name: str, host: str, port: int) -> None:
     if IN_CI:
         pytest.fail(f"{name} at {host}:{port} is not reachable, and CI must run these tests")
     pytest.skip(f"{name} at {host}:{port} is not running")
+
+
+def copy_demo(target: Path) -> Path:
+    """A copy of the demo shop at ``target``, with its trained language model when there
+    is one (it is keyed by the training data: a copy with other data trains its own)."""
+    shutil.copytree(DEMO_BOT, target, ignore=shutil.ignore_patterns(".theke"))
+    models = DEMO_BOT / ".theke" / "models"
+    if models.is_dir():
+        shutil.copytree(
+            models, target / ".theke" / "models", ignore=shutil.ignore_patterns(".lock")
+        )
+    return target
 
 
 def free_port() -> int:

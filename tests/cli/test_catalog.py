@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import DEMO_BOT
+from tests.conftest import DEMO_BOT, copy_demo
 from theke.cli.main import cli
 from theke.commerce import generate_products, write_products
 from theke.store.catalog import changes_since, product_count
@@ -106,10 +106,9 @@ def test_a_missing_file_exits_with_2(env: dict[str, str], tmp_path: Path) -> Non
 
 
 def test_validate_reports_catalog_rows_it_would_reject(tmp_path: Path) -> None:
-    import shutil
 
     bot = tmp_path / "shop"
-    shutil.copytree(DEMO_BOT, bot, ignore=shutil.ignore_patterns(".theke"))
+    copy_demo(bot)
     catalog = bot / "catalog" / "products.csv"
     lines = catalog.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")

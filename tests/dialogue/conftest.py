@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from tests.conftest import DEMO_BOT
+from tests.conftest import copy_demo
 from tests.dialogue.chat import Catalog
 from theke.bot import Bot, load_bot
 from theke.commerce import catalog_from_folder
@@ -17,7 +15,7 @@ from theke.runtime import build_engine
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Bot:
     folder = tmp_path_factory.mktemp("shop") / "sneakershop"
-    shutil.copytree(DEMO_BOT, folder, ignore=shutil.ignore_patterns(".theke"))
+    copy_demo(folder)
     return load_bot(folder)
 
 

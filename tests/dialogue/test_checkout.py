@@ -3,12 +3,11 @@ German law asks for, and the order button."""
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 
 import pytest
 
-from tests.conftest import DEMO_BOT
+from tests.conftest import copy_demo
 from tests.dialogue.chat import Catalog, Chat, buttons, texts
 from theke.bot import Bot, load_bot
 from theke.commerce import catalog_from_folder
@@ -185,7 +184,7 @@ def test_without_a_shop_section_the_bot_says_ordering_here_is_not_possible(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     folder = tmp_path_factory.mktemp("closed") / "sneakershop"
-    shutil.copytree(DEMO_BOT, folder, ignore=shutil.ignore_patterns(".theke"))
+    copy_demo(folder)
     config = (folder / "theke.yml").read_text(encoding="utf-8")
     start, end = config.index("shop:"), config.index("# What shipping costs")
     (folder / "theke.yml").write_text(config[:start] + config[end:], encoding="utf-8")
@@ -262,7 +261,7 @@ def test_an_owners_own_wording_of_a_checkout_question_keeps_its_buttons(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     folder = tmp_path_factory.mktemp("worded") / "sneakershop"
-    shutil.copytree(DEMO_BOT, folder, ignore=shutil.ignore_patterns(".theke"))
+    copy_demo(folder)
     with (folder / "responses" / "de.yml").open("a", encoding="utf-8") as responses:
         responses.write("\ncheckout_payment: Und womit zahlst du heute?\n")
     worded = load_bot(folder)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import DEMO_BOT
+from tests.conftest import copy_demo
 from theke.bot import Bot, load_bot
 from theke.content import Carousel, Content, QuickReplies, Text
 from theke.dialogue import Engine, Inbound, Turn, variant_index
@@ -23,7 +22,7 @@ KNOWN: dict[str, Any] = {"introduced": True, "turns": 1}
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Bot:
     folder = tmp_path_factory.mktemp("engine") / "sneakershop"
-    shutil.copytree(DEMO_BOT, folder, ignore=shutil.ignore_patterns(".theke"))
+    copy_demo(folder)
     return load_bot(folder)
 
 

@@ -3,12 +3,11 @@ outside the shop's business hours it says when the team answers and asks for a c
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 
 import pytest
 
-from tests.conftest import DEMO_BOT
+from tests.conftest import copy_demo
 from tests.dialogue.chat import Catalog, Chat, texts
 from theke.bot import load_bot
 from theke.commerce import catalog_from_folder
@@ -35,7 +34,7 @@ business_hours:
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     """The demo shop with business hours on weekdays from 9 to 18."""
     folder = tmp_path_factory.mktemp("shop") / "sneakershop"
-    shutil.copytree(DEMO_BOT, folder, ignore=shutil.ignore_patterns(".theke"))
+    copy_demo(folder)
     config = folder / "theke.yml"
     config.write_text(config.read_text(encoding="utf-8") + HOURS, encoding="utf-8")
     bot = load_bot(folder)
@@ -136,7 +135,7 @@ def test_a_shop_can_turn_the_automatic_hand_overs_off(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     folder = tmp_path_factory.mktemp("calm") / "sneakershop"
-    shutil.copytree(DEMO_BOT, folder, ignore=shutil.ignore_patterns(".theke"))
+    copy_demo(folder)
     config = folder / "theke.yml"
     calm = "\nhandover:\n  frustration: false\n  misses: 0\n"
     config.write_text(config.read_text(encoding="utf-8") + calm, encoding="utf-8")

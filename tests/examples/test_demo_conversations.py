@@ -3,12 +3,10 @@ every customer message is the shop's test, not a copy of its training data."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from rapidfuzz.distance import Levenshtein
 
-from tests.conftest import DEMO_BOT
+from tests.conftest import copy_demo
 from theke.bot import Bot, load_bot
 from theke.runtime import build_engine
 from theke.testing import Story, load_stories, run_stories
@@ -20,7 +18,7 @@ MIN_DISTANCE = 4  # a test message within edit distance 3 of training data would
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Bot:
     folder = tmp_path_factory.mktemp("demo") / "sneakershop"
-    shutil.copytree(DEMO_BOT, folder, ignore=shutil.ignore_patterns(".theke"))
+    copy_demo(folder)
     return load_bot(folder)
 
 

@@ -3,7 +3,6 @@ of the folder, and leaves the overlay; a result that would not load changes noth
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Connection
 
-from tests.conftest import DEMO_BOT
+from tests.conftest import copy_demo
 from theke.bot import load_bot
 from theke.bot.overlay import Taught
 from theke.cli.main import cli
@@ -30,7 +29,7 @@ ANSWER = "Ja, im Laden für 4 € das Paar.\nOnline leider nicht."
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     target = tmp_path / "sneakershop"
-    shutil.copytree(DEMO_BOT, target, ignore=shutil.ignore_patterns(".theke"))
+    copy_demo(target)
     return target
 
 

@@ -4,7 +4,6 @@ versioned, retrained by a worker job, and answered by every process without a re
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, Engine, select
 
-from tests.conftest import DEMO_BOT, make_settings
+from tests.conftest import copy_demo, make_settings
 from theke.bot import Bot, load_bot
 from theke.bot.overlay import Taught, apply_overlay, taught_entry_id
 from theke.content import to_json
@@ -42,7 +41,7 @@ REPAIR_ANSWER = "Ja! Schnürsenkel gibt es im Laden in der Lindwurmstraße für 
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the demo shop (its trained model is its own)."""
     target = tmp_path_factory.mktemp("teach") / "sneakershop"
-    shutil.copytree(DEMO_BOT, target, ignore=shutil.ignore_patterns(".theke"))
+    copy_demo(target)
     return target
 
 
