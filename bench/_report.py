@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from _report_dialogue import DIALOGUE_BENCHMARKS, dialogue_section
 from _report_nlu import nlu_section
 from _webhook_report import webhooks_section
 
-__all__ = ["TARGETS", "Target", "load_results", "render_report", "write_report"]
+__all__ = ["TARGETS", "Target", "inbox_section", "load_results", "render_report", "write_report"]
 
 _FULL_DURATION_S = 60.0
 _TARGET_CORES = 2
@@ -140,7 +141,7 @@ def render_report(results: Sequence[dict[str, Any]], header: str) -> str:
     pipeline = [result for result in results if result["benchmark"] == "pipeline"]
     store = [result for result in results if result["benchmark"] == "store_sqlite"]
     known = {"pipeline", "store_sqlite", "nlu", "nlu_rasa", "nlu_tagger", "nlu_memory", "webhooks"}
-    known.add("recommend")
+    known |= {"recommend", "inbox"}
     known |= DIALOGUE_BENCHMARKS
     others = sorted({str(result["benchmark"]) for result in results} - known)
     parts = [_INTRO, header, _PIPELINE_INTRO, _pipeline_table(pipeline), _SCALE]
@@ -156,6 +157,9 @@ def render_report(results: Sequence[dict[str, Any]], header: str) -> str:
         from recommend import markdown as recommend_markdown
 
         parts.append(recommend_markdown(recommend[-1]) + _SEEDS)
+    inbox = [result for result in results if result["benchmark"] == "inbox"]
+    if inbox:
+        parts.append(inbox_section(inbox[-1]))
     if others:
         parts.append(f"Results of unknown benchmarks not shown: {', '.join(others)}.\n")
     return "\n".join(parts)
@@ -270,3 +274,67 @@ def _store_table(result: dict[str, Any]) -> str:
     for name, rate in result["transactions_per_s"].items():
         lines.append(_row((name, f"{rate:.0f}")))
     return "\n".join(lines) + "\n"
+
+
+_INBOX_TITLE = "## Inbox: the list, the search and a long conversation under a big shop's data"
+_INBOX_INTRO = """\
+`python bench/inbox.py` generates {conversations:,} conversations of as many customers (web
+chat, WhatsApp, Messenger, Telegram) with {messages:,} messages in all, German and some English
+shop talk: most conversations have 5–30 messages, {long} have {long_messages}+ (the longest
+{longest:,}); {human:,} are with a person ({mine:,} assigned to the measuring agent), {closed:,}
+closed. The log holds only the messages, none of the other events a turn writes. The data is
+generated in {generate_s:.0f} s and loaded in bulk into a fresh database, each inbox column and
+search row as the store writes it ({loads}). Then the real app runs in-process on it
+(`create_app` with the demo bot, no worker, no network: routing, session check, database and
+rendering) and one signed-in agent asks for each request {warmup} times to warm up, then
+{requests} times measured. The list views are one address each; the word search cycles
+through {words}, the e-mail search through addresses customers gave, the conversation page
+through several long conversations, so no single cached query answers them. The benchmark's
+own copy of the data is frozen out of Python's garbage collector (`gc.freeze()`), which a
+server would not have to walk. "Shown" counts the conversations on the page, or the messages
+of the conversation; "other processes" is the CPU the rest of the machine used meanwhile.
+"""
+_INBOX_HEADER = (
+    "| db | request | p50 ms | p95 ms | p99 ms | max ms | shown | measured | target | verdict |",
+    "| --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- | --- |",
+)
+
+
+def inbox_section(result: dict[str, Any]) -> str:
+    """The inbox benchmark's section (``bench/inbox.py``)."""
+    measured = [db for db in result["databases"] if "skipped" not in db]
+    loads = ", ".join(f"{db['db']} in {db['load_s']:.0f} s" for db in measured)
+    words = _word_shares(measured[0]["search_words"]) if measured else "several words"
+    summary = result["data"]
+    intro = _INBOX_INTRO.format(
+        **result, **summary, mine=summary["human_assigned_to_agent"],
+        loads=loads or "not loaded", words=words,
+    )  # fmt: skip
+    lines = [_INBOX_TITLE, "", textwrap.fill(" ".join(intro.split()), 95), "", *_INBOX_HEADER]
+    for db in result["databases"]:
+        lines += _inbox_rows(db, result)
+    return "\n".join(lines) + "\n"
+
+
+def _word_shares(counts: dict[str, dict[str, float]]) -> str:
+    shares = [f"„{word}“ ({found['share']:.2%} of the messages)" for word, found in counts.items()]
+    return ", ".join(shares[:-1]) + " and " + shares[-1] if len(shares) > 1 else "".join(shares)
+
+
+def _inbox_rows(db: dict[str, Any], result: dict[str, Any]) -> list[str]:
+    if "skipped" in db:
+        return [_row((db["db"], f"skipped: {db['skipped']}", *[""] * 8))]
+    target = f"p95 < {result['target_p95_ms']:.0f} ms"
+    rows = []
+    for scenario in db["scenarios"]:
+        latency, shown = scenario["latency_ms"], sorted(scenario["shown"].values())
+        counted = str(shown[0]) if shown[0] == shown[-1] else f"{shown[0]}–{shown[-1]}"
+        verdict = "met" if scenario["target_met"] else "**not met**"
+        times = tuple(f"{latency[key]:,.1f}" for key in ("p50", "p95", "p99", "max"))
+        when = (
+            f"{result['warmup']} + {result['requests']} requests, {result['cores']} cores, "
+            f"other processes {_percent(scenario['other_cpu_percent'])} of a core, "
+            f"{result['timestamp'][:10]}, `{result['git_commit']}`"
+        )
+        rows.append(_row((db["db"], scenario["label"], *times, counted, when, target, verdict)))
+    return rows

@@ -31,6 +31,7 @@ _CONVERSATION: tuple[tuple[str, list[str]], ...] = (
     ("catalog_search.py", ["--products", "20000"]),
     ("knowledge.py", []),
     ("recommend.py", ["--customers", "1000"]),
+    ("inbox.py", ["--quick"]),
 )
 """The in-process benchmarks of conversations (script, arguments for --quick)."""
 

@@ -114,7 +114,7 @@ async def test_the_search_finds_text_and_customers(engine: Engine) -> None:
         found = {
             "text": _ids(conn, anna, view="all", q="paket"),
             "customer id": _ids(conn, anna, view="all", q=paket.customer_id[:6]),
-            "address": _ids(conn, anna, view="all", q="4915112345"),
+            "address": _ids(conn, anna, view="all", q="+49 151 12345678"),
             "email": _ids(conn, anna, view="all", q="KUNDE@example.org"),
             "phone": _ids(conn, anna, view="all", q="0170 1234 5678"),
             "nothing": _ids(conn, anna, view="all", q="Rechnung"),

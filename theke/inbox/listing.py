@@ -11,16 +11,17 @@ never reads the event log.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import ColumnElement, Connection, and_, func, not_, or_, select, true
+from sqlalchemy import ColumnElement, Connection, and_, false, func, not_, or_, select, true
 
 from theke.store._dialect import upsert
-from theke.store.schema import conversations, customers, inbox_reads, users
+from theke.store.schema import conversations, customers, identities, inbox_reads, users
 from theke.store.search import matching_conversations
 
 __all__ = [
@@ -61,6 +62,7 @@ HEADINGS = {
     "all": "Alle Gespräche",
 }
 _SEARCH_HITS = 500
+_HEX = re.compile(r"[0-9a-f]{4,32}")
 _c = conversations.c
 
 
@@ -159,8 +161,8 @@ def listing(
     condition = and_(_view(filters.view, user_id, now), *_narrowing(conn, filters))
     if filters.view == "waiting":
         order = [_c.waiting_since.is_(None), _c.waiting_since, _c.last_message_at.desc(), _c.id]
-    else:
-        order = [_c.last_message_at.is_(None), _c.last_message_at.desc(), _c.id]
+    else:  # the shape of the index on (last_message_at DESC NULLS LAST, id DESC)
+        order = [_c.last_message_at.desc().nulls_last(), _c.id.desc()]
     statement = (
         select(
             _c.id,
@@ -243,22 +245,42 @@ def _narrowing(conn: Connection, filters: Filters) -> list[ColumnElement[bool]]:
 
 
 def _matching(conn: Connection, query: str) -> ColumnElement[bool]:
-    """Conversations whose messages contain the query's words, or whose customer it names."""
-    ids = matching_conversations(conn, query, limit=_SEARCH_HITS)
+    """Conversations whose messages contain the query's words, or whose customer it
+    names; each found by an indexed lookup of its own, then listed by id."""
     term = query.strip()
-    about_customer = [
-        _c.id == term,
-        _c.customer_id.startswith(term, autoescape=True),
-        _c.external_id.startswith(term, autoescape=True),
-    ]
     email, phone = _contact_terms(term)
-    if email is not None:  # an e-mail address or phone number the customer gave
-        about_customer.append(customers.c.email == email)
+    # An address or a number is searched as written (one phrase), not word by word.
+    exact = email is not None or phone is not None
+    found = set(matching_conversations(conn, query, limit=_SEARCH_HITS, phrase=exact))
+    customer_ids: set[str] = set()
+    if _HEX.fullmatch(term):  # a conversation's or a customer's id, or its first part
+        found.update(conn.execute(select(_c.id).where(_c.id == term)).scalars())
+        customer_ids.update(
+            conn.execute(
+                select(customers.c.id).where(customers.c.id >= term, customers.c.id < term + "g")
+            ).scalars()
+        )
+    addresses = {term, *([phone.lstrip("+")] if phone else [])}  # WhatsApp: digits only
+    customer_ids.update(
+        conn.execute(
+            select(identities.c.customer_id).where(
+                identities.c.channel.in_(CHANNELS), identities.c.external_id.in_(addresses)
+            )
+        ).scalars()
+    )
+    if email is not None:
+        customer_ids.update(
+            conn.execute(select(customers.c.id).where(customers.c.email == email)).scalars()
+        )
     if phone is not None:
-        about_customer.append(customers.c.phone == phone)
-    if ids:
-        about_customer.append(_c.id.in_(ids))
-    return or_(*about_customer)
+        customer_ids.update(
+            conn.execute(select(customers.c.id).where(customers.c.phone == phone)).scalars()
+        )
+    if customer_ids:
+        found.update(
+            conn.execute(select(_c.id).where(_c.customer_id.in_(sorted(customer_ids)))).scalars()
+        )
+    return _c.id.in_(sorted(found)) if found else false()
 
 
 def _contact_terms(term: str) -> tuple[str | None, str | None]:

@@ -165,7 +165,9 @@ conversations = Table(
     Column("closed_at", UTCDateTime(), nullable=True),
     Index("ix_conversations_mode_last_message_at", "mode", "last_message_at"),
     Index("ix_conversations_assigned_to_last_message_at", "assigned_to", "last_message_at"),
-    Index("ix_conversations_last_message_at", "last_message_at"),
+    # The list "newest first": the migration makes it (last_message_at DESC NULLS LAST,
+    # id DESC), which the schema comparison reads as these two columns.
+    Index("ix_conversations_recent", "last_message_at", "id"),
     Index("ix_conversations_customer_id", "customer_id"),
 )
 

@@ -1,7 +1,9 @@
 """The inbox search over what customers and the shop wrote.
 
-``message_search`` holds each message's words, folded like the bot folds them (so
-"Größe" finds "groesse"). The word index over it is the database's own: an FTS5 table
+``message_search`` holds each message's words (``indexed_text``): letters and digits
+only, folded like the bot folds them (so "Größe" finds "groesse"), one space apart, so
+both databases' word splitting sees the same words ("SC-123456" is "sc 123456",
+"anna@web.de" is "anna web de"). The word index over it is the database's own: an FTS5 table
 (``message_search_fts``, kept in step by triggers) on SQLite, a GIN index on
 ``to_tsvector('simple', body)`` on PostgreSQL. Each word of a query must occur, as a
 word or the start of one ("lauf" finds "Laufschuhe").
@@ -15,7 +17,7 @@ from sqlalchemy import Connection, text
 
 from theke.nlu.normalize import fold
 
-__all__ = ["MAX_WORDS", "WORD_INDEX", "matching_conversations", "words_of"]
+__all__ = ["MAX_WORDS", "WORD_INDEX", "indexed_text", "matching_conversations", "words_of"]
 
 WORD_INDEX = "message_search_fts"  # SQLite's FTS5 table and its shadow tables start so
 MAX_WORDS = 8
@@ -33,21 +35,33 @@ _POSTGRES = text(
 )
 
 
+def indexed_text(text: str) -> str:
+    """What the word index keeps of a message's text."""
+    return " ".join(_WORD.findall(fold(text)))
+
+
 def words_of(query: str) -> list[str]:
     """The words a query searches for: folded, at most ``MAX_WORDS``."""
     return _WORD.findall(fold(query))[:MAX_WORDS]
 
 
-def matching_conversations(conn: Connection, query: str, limit: int = 100) -> list[str]:
-    """Conversations with a message containing every word of ``query``, the one with the
-    newest such message first; at most ``limit``. No words: no conversations."""
+def matching_conversations(
+    conn: Connection, query: str, limit: int = 100, *, phrase: bool = False
+) -> list[str]:
+    """Conversations with a message containing every word of ``query`` (with ``phrase``:
+    all of them in a row, each whole, like an e-mail address), the one with the newest
+    such message first; at most ``limit``. No words: no conversations."""
     words = words_of(query)
     if not words:
         return []
     if conn.dialect.name == "sqlite":
-        statement, match = _SQLITE, " AND ".join(f'"{word}"*' for word in words)
+        statement = _SQLITE
+        match = (
+            '"' + " ".join(words) + '"' if phrase else " AND ".join(f'"{word}"*' for word in words)
+        )
     else:
-        statement, match = _POSTGRES, " & ".join(f"{word}:*" for word in words)
+        statement = _POSTGRES
+        match = " <-> ".join(words) if phrase else " & ".join(f"{word}:*" for word in words)
     # The newest hits first, in rounds, until enough different conversations turned up.
     hits = limit * 4
     while True:

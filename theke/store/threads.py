@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Integer, String, bindparam, case, func, null, update
 
 from theke.content.summary import one_line
-from theke.nlu.normalize import fold
 from theke.store.schema import UTCDateTime, conversations, message_search
+from theke.store.search import indexed_text
 
 if TYPE_CHECKING:
     from theke.store.log import LogEntry
@@ -59,7 +59,11 @@ def record(conn: Connection, entries: Sequence[LogEntry], event_ids: Sequence[in
         text = one_line(entry.content)
         if text:
             found.append(
-                {"event_id": event_id, "conversation_id": entry.conversation_id, "body": fold(text)}
+                {
+                    "event_id": event_id,
+                    "conversation_id": entry.conversation_id,
+                    "body": indexed_text(text),
+                }
             )
     if found:
         conn.execute(message_search.insert(), found)

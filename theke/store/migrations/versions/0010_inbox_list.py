@@ -41,7 +41,6 @@ def upgrade() -> None:
             ["assigned_to", "last_message_at"],
             unique=False,
         )
-        batch_op.create_index("ix_conversations_last_message_at", ["last_message_at"], unique=False)
         batch_op.create_index("ix_conversations_customer_id", ["customer_id"], unique=False)
     with op.batch_alter_table("webhook_deliveries") as batch_op:
         batch_op.add_column(
@@ -52,6 +51,10 @@ def upgrade() -> None:
             ["target", "status", "next_attempt_at"],
             unique=False,
         )
+    # The list "newest first": last_message_at DESC NULLS LAST, id DESC. SQLite puts NULLs
+    # last in DESC order anyway, and has no NULLS clause in an index.
+    order = "last_message_at DESC" if sqlite else "last_message_at DESC NULLS LAST"
+    op.execute(f"CREATE INDEX ix_conversations_recent ON conversations ({order}, id DESC)")
     op.create_table(
         "inbox_reads",
         sa.Column("user_id", sa.String(length=32), nullable=False),
@@ -136,7 +139,7 @@ def _backfill() -> None:
         "WHERE mode = 'human' AND human_until IS NULL"
     )
     from theke.content.summary import one_line
-    from theke.nlu.normalize import fold
+    from theke.store.search import indexed_text
 
     events = sa.table(
         "events",
@@ -171,7 +174,11 @@ def _backfill() -> None:
             text = one_line(row.content)
             if text:
                 found.append(
-                    {"event_id": row.id, "conversation_id": row.conversation_id, "body": fold(text)}
+                    {
+                        "event_id": row.id,
+                        "conversation_id": row.conversation_id,
+                        "body": indexed_text(text),
+                    }
                 )
                 if row.kind != "message.out":
                     newest[row.conversation_id] = text[:300]
@@ -195,12 +202,12 @@ def downgrade() -> None:
     with op.batch_alter_table("webhook_deliveries") as batch_op:
         batch_op.drop_index("ix_webhook_deliveries_target_status_next")
         batch_op.drop_column("target")
+    op.drop_index("ix_conversations_recent", table_name="conversations")
     op.drop_table("canned_responses")
     op.drop_table("message_search")
     op.drop_table("inbox_reads")
     with op.batch_alter_table("conversations") as batch_op:
         batch_op.drop_index("ix_conversations_customer_id")
-        batch_op.drop_index("ix_conversations_last_message_at")
         batch_op.drop_index("ix_conversations_assigned_to_last_message_at")
         batch_op.drop_index("ix_conversations_mode_last_message_at")
         batch_op.drop_column("closed_at")
