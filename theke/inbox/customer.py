@@ -11,9 +11,14 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from theke.inbox.listing import channel_name
-from theke.store.schema import conversations, customers, identities, optins, subscriptions
+from theke.store import conversations
+from theke.store.schema import conversations as conversations_table
+from theke.store.schema import customers, identities, optins, subscriptions
 
-__all__ = ["CustomerPanel", "customer_panel"]
+__all__ = ["TAGS_MAX", "TAG_MAX", "CustomerPanel", "customer_panel", "tag", "tags_of"]
+
+TAG_MAX = 30
+TAGS_MAX = 20
 
 _TOPICS = {"back_in_stock": "Bescheid, wenn wieder da"}
 _FACTS = (("name", "Name"), ("email", "E-Mail"), ("phone", "Telefon"), ("size", "Größe"))
@@ -28,6 +33,7 @@ class CustomerPanel:
     stopped_at: datetime | None  # when they sent STOP
     facts: list[tuple[str, str]]  # (label, value): name, e-mail, size, ...
     likes: list[str]  # what they liked most, per kind
+    tags: list[str]  # what the team noted about them ("Stammkundin", "B2B")
 
 
 def customer_panel(conn: Connection, customer_id: str) -> CustomerPanel:
@@ -42,7 +48,14 @@ def customer_panel(conn: Connection, customer_id: str) -> CustomerPanel:
         stopped_at=row.opted_out_at if row is not None else None,
         facts=_facts(profile),
         likes=_likes(profile),
+        tags=tags_of(profile),
     )
+
+
+def tags_of(profile: dict[str, Any]) -> list[str]:
+    """The team's tags in a profile."""
+    tags = profile.get("tags")
+    return [tag for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else []
 
 
 def _channels(conn: Connection, customer_id: str) -> list[str]:
@@ -71,8 +84,8 @@ def _consents(conn: Connection, customer_id: str) -> list[str]:
     o = optins.c
     rows = conn.execute(
         select(o.topic, o.expires_at)
-        .join(conversations, conversations.c.id == o.conversation_id)
-        .where(conversations.c.customer_id == customer_id, o.status == "active")
+        .join(conversations_table, conversations_table.c.id == o.conversation_id)
+        .where(conversations_table.c.customer_id == customer_id, o.status == "active")
     )
     for topic, expires_at in rows:
         until = f" (bis {expires_at.strftime('%d.%m.%Y')})" if expires_at is not None else ""
@@ -101,3 +114,32 @@ def _likes(profile: dict[str, Any]) -> list[str]:
             best = max(counts.items(), key=lambda item: item[1])
             shown.append(str(best[0]))
     return shown
+
+
+def tag(
+    conn: Connection,
+    customer_id: str,
+    label: str,
+    *,
+    remove: bool = False,
+) -> list[str]:
+    """Add (or ``remove``) the tag ``label`` on the customer; the tags after it.
+    ``ValueError`` (German, for the form) for an empty, too long or one tag too many."""
+    label = " ".join(label.split())
+    if not label:
+        raise ValueError("Schreib zuerst einen Tag.")
+    if len(label) > TAG_MAX:
+        raise ValueError(f"Ein Tag hat höchstens {TAG_MAX} Zeichen.")
+    profile = conversations.profiles(conn, [customer_id]).get(customer_id)
+    if profile is None:
+        raise ValueError("Diesen Kunden gibt es nicht.")
+    tags = tags_of(profile)
+    known = {existing.casefold() for existing in tags}
+    if remove:
+        tags = [existing for existing in tags if existing.casefold() != label.casefold()]
+    elif label.casefold() not in known:
+        if len(tags) >= TAGS_MAX:
+            raise ValueError(f"Höchstens {TAGS_MAX} Tags je Kunde.")
+        tags = [*tags, label]
+    conversations.save_profiles(conn, {customer_id: {**profile, "tags": tags}})
+    return tags

@@ -13,6 +13,7 @@ from tests.server.inbox.conftest import (
     AGENT_PASSWORD,
     Browser,
     add_user,
+    audit_actions,
     csrf_of,
     only_our_script,
     signed_in,
@@ -345,3 +346,24 @@ async def test_the_side_panel_shows_who_the_customer_is_and_what_they_agreed_to(
     assert "Schreibt über: Web-Chat" in page
     assert "Bescheid, wenn wieder da: SAMBA-W, Größe 42" in page
     assert "Hat STOP geschickt (02.11.2026)" in page
+
+
+async def test_tagging_the_customer(browser: Browser, agent: User, runtime: Runtime) -> None:
+    conversation = await _conversation(runtime, ["Hallo"])
+    url = f"/inbox/c/{conversation.id}"
+    http = await signed_in(browser, AGENT, AGENT_PASSWORD)
+    page = await http.get(url)
+    added = await _post(http, page, f"{url}/tag", tag="  Stamm<b>kundin</b> ")
+    assert added.status_code == 303
+    again = await _post(http, page, f"{url}/tag", tag="stamm<b>KUNDIN</b>")  # once only
+    assert again.status_code == 303
+    shown = (await http.get(url)).text
+    assert shown.count('<li class="chip">Stamm&lt;b&gt;kundin&lt;/b&gt;') == 1
+    too_long = await _post(http, page, f"{url}/tag", tag="x" * 31)
+    assert too_long.status_code == 400
+    assert "Ein Tag hat höchstens 30 Zeichen." in too_long.text
+    removed = await _post(http, page, f"{url}/tag", tag="Stamm<b>kundin</b>", remove="1")
+    assert removed.status_code == 303
+    assert "Stamm&lt;b&gt;kundin" not in (await http.get(url)).text
+    actions = [row["action"] for row in await audit_actions(runtime)]
+    assert actions.count("customer.tagged") == 2 and actions.count("customer.untagged") == 1

@@ -19,7 +19,7 @@ from theke.content.codec import from_json
 from theke.content.model import Content
 from theke.content.money import format_price
 from theke.errors import ContentError
-from theke.inbox import handling
+from theke.inbox import customer, handling
 from theke.inbox.changes import LIVE_TOPIC
 from theke.inbox.compose import Composer, composer, template_choices
 from theke.inbox.customer import CustomerPanel, customer_panel
@@ -30,7 +30,7 @@ from theke.server.deps import runtime_of
 from theke.server.inbox._render import PageError, Redirect, render
 from theke.server.inbox._route import InboxRoute
 from theke.server.inbox.auth import Agent, CheckedForm, client_ip
-from theke.store import conversations, orders, users
+from theke.store import audit, conversations, orders, users
 from theke.store.conversations import Conversation
 from theke.store.schema import utcnow
 from theke.store.users import User
@@ -48,6 +48,7 @@ _NOTICES = {
     "noted": "Die Notiz ist gespeichert. Nur das Team sieht sie.",
     "assigned": "Das Gespräch ist weitergegeben.",
     "closed": "Das Gespräch ist geschlossen. Schreibt der Kunde wieder, antwortet der Bot.",
+    "tagged": "Die Tags sind geändert.",
 }
 
 _log = structlog.get_logger("theke.server.inbox")
@@ -153,6 +154,29 @@ async def give_to(
     await act(request, assign)
     await runtime_of(request).signals.publish(LIVE_TOPIC)
     raise Redirect(f"/inbox/c/{conversation_id}?ok=assigned")
+
+
+@router.post("/{conversation_id}/tag")
+async def tag_customer(
+    request: Request, conversation_id: str, agent: Agent, form: CheckedForm
+) -> Response:
+    """Add a tag to the customer, or take one off (``remove`` set)."""
+    label, remove, ip = form.text("tag"), form.text("remove") == "1", client_ip(request)
+
+    def change(conn: Connection) -> None:
+        conversation = conversations.get(conn, conversation_id)
+        if conversation is None:
+            raise UnknownConversation(conversation_id)
+        customer.tag(conn, conversation.customer_id, label, remove=remove)
+        action = "customer.untagged" if remove else "customer.tagged"
+        audit.record(conn, agent.user.id, action, target=conversation.customer_id,
+                     data={"tag": " ".join(label.split())}, ip=ip)  # fmt: skip
+
+    try:
+        await act(request, change)
+    except ValueError as exc:
+        return await page(request, conversation_id, status=400, error=str(exc))
+    raise Redirect(f"/inbox/c/{conversation_id}?ok=tagged")
 
 
 @router.post("/{conversation_id}/close")
