@@ -62,7 +62,7 @@ from theke.server.app import create_app
 from theke.settings import Settings, sqlalchemy_url
 from theke.store import users
 from theke.store.customers import contact_of
-from theke.store.log import LogEntry
+from theke.store.log import row as event_row
 from theke.store.migrate import upgrade
 from theke.store.schema import conversations, customers, events, identities, message_search
 
@@ -183,32 +183,17 @@ def _messages(engine: Engine, data: Dataset, team: Sequence[str]) -> None:
     for batch in _chunks(_chunks(numbered), _COMMIT_EVERY):
         with engine.begin() as conn:
             for chunk in batch:
-                log, search = [], []
+                rows, search = [], []
                 for event_id, (number, position) in chunk:
                     thread = data.threads[number]
                     message = thread.messages[position]
-                    log.append({"id": event_id, **_event(entry(thread, message, team))})
+                    rows.append({"id": event_id, **event_row(entry(thread, message, team))})
                     body = search_body(message)
                     search.append(
                         {"event_id": event_id, "conversation_id": thread.id, "body": body}
                     )
-                conn.execute(events.insert(), log)
+                conn.execute(events.insert(), rows)
                 conn.execute(message_search.insert(), search)
-
-
-def _event(e: LogEntry) -> dict[str, Any]:
-    """The ``events`` row ``theke.store.log.append`` writes for the entry ``e``."""
-    return {
-        "conversation_id": e.conversation_id,
-        "customer_id": e.customer_id,
-        "kind": e.kind,
-        "actor": e.actor,
-        "content": e.content,
-        "data": e.data,
-        "inbound_id": e.inbound_id,
-        "outbox_id": e.outbox_id,
-        "created_at": e.created_at,
-    }
 
 
 def _drop_word_index(engine: Engine) -> str | None:

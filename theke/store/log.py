@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from theke.store import threads
 from theke.store.schema import events
 
-__all__ = ["LogEntry", "append", "event_entries", "message_out"]
+__all__ = ["LogEntry", "append", "event_entries", "message_out", "row"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,20 +33,7 @@ def append(conn: Connection, entries: Sequence[LogEntry]) -> None:
     also update their conversation's inbox row and the search index (``threads``)."""
     if not entries:
         return
-    rows = [
-        {
-            "conversation_id": e.conversation_id,
-            "customer_id": e.customer_id,
-            "kind": e.kind,
-            "actor": e.actor,
-            "content": e.content,
-            "data": e.data,
-            "inbound_id": e.inbound_id,
-            "outbox_id": e.outbox_id,
-            "created_at": e.created_at,
-        }
-        for e in entries
-    ]
+    rows = [row(e) for e in entries]
     if not any(e.kind in threads.MESSAGE_KINDS for e in entries):
         conn.execute(events.insert(), rows)
         return
@@ -54,6 +41,21 @@ def append(conn: Connection, entries: Sequence[LogEntry]) -> None:
         events.insert().returning(events.c.id, sort_by_parameter_order=True), rows
     ).scalars()
     threads.record(conn, entries, list(ids))
+
+
+def row(e: LogEntry) -> dict[str, Any]:
+    """The ``events`` row of the entry ``e``."""
+    return {
+        "conversation_id": e.conversation_id,
+        "customer_id": e.customer_id,
+        "kind": e.kind,
+        "actor": e.actor,
+        "content": e.content,
+        "data": e.data,
+        "inbound_id": e.inbound_id,
+        "outbox_id": e.outbox_id,
+        "created_at": e.created_at,
+    }
 
 
 def event_entries(
