@@ -259,6 +259,11 @@ class Runtime:
     def reloader(self) -> BotReloader:
         return BotReloader(self.bot.path, self.install, interval=self.settings.reload_seconds)
 
+    async def watch(self, stop: asyncio.Event) -> None:
+        """The watchers alone, for a web process without the worker loops: the bot
+        folder and what agents taught, installed here too."""
+        await asyncio.gather(self.reloader().run(stop), self.overlay_watcher().run(stop))
+
     def overlay_watcher(self) -> OverlayWatcher:
         return OverlayWatcher(
             self.db,

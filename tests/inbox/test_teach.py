@@ -4,6 +4,7 @@ versioned, retrained by a worker job, and answered by every process without a re
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from theke.inbox.teach import (
     trained_version,
 )
 from theke.runtime import Runtime
+from theke.server.app import create_app
 from theke.store import users
 from theke.store.migrate import upgrade
 from theke.store.schema import audit_log, scheduled_jobs
@@ -176,3 +178,34 @@ async def test_the_taught_answer_reaches_every_process_without_a_restart(
     assert await jobs.run_once() == 1
     assert await watcher.check()
     assert REPAIR_ANSWER not in await _answer(web, REPAIR)  # no longer in the overlay
+
+
+async def test_a_web_process_without_the_worker_picks_up_the_trained_version(
+    folder: Path, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'theke.db'}"
+    upgrade(url)
+    worker = await Runtime.open(make_settings(url, bot=folder), migrate=False)
+    web = await Runtime.open(make_settings(url, bot=folder, reload_seconds=0.05), migrate=False)
+    app = create_app(web, run_worker=False)
+    try:
+        async with app.router.lifespan_context(app):
+
+            def teach_it(conn: Connection) -> None:
+                assert worker.folder_bot is not None
+                teach(conn, worker.folder_bot, _agent(conn), kind="faq", language="de",
+                      question=REPAIR, answer=REPAIR_ANSWER, now=datetime.now(UTC))  # fmt: skip
+
+            await worker.db.write(teach_it)
+            jobs = JobRunner(
+                worker.db, {RETRAIN_JOB: RetrainJob(worker.db, worker.install_overlay)}, owner="w"
+            )
+            assert await jobs.run_once() == 1
+            for _ in range(200):
+                if web.overlay.version == 1:
+                    break
+                await asyncio.sleep(0.05)
+            assert REPAIR_ANSWER in await _answer(web, REPAIR)
+    finally:
+        await worker.close()
+        await web.close()

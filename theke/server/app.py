@@ -35,19 +35,21 @@ _log = structlog.get_logger("theke.server.app")
 
 
 def create_app(runtime: Runtime, *, run_worker: bool = True) -> FastAPI:
-    """The web app for ``runtime``; with ``run_worker`` the worker loops run in-process."""
+    """The web app for ``runtime``; with ``run_worker`` the worker loops run in-process,
+    without them the watchers still do (a new bot folder or a newly taught version is
+    picked up by web-only processes too)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        task = asyncio.create_task(runtime.loops().run(stop)) if run_worker else None
+        work = runtime.loops().run(stop) if run_worker else runtime.watch(stop)
+        task = asyncio.create_task(work)
         _log.info("theke.server.started", worker=run_worker, database=runtime.db.dialect)
         try:
             yield
         finally:
             stop.set()
-            if task is not None:
-                await task
+            await task
 
     app = FastAPI(
         title="Theke",
