@@ -24,6 +24,7 @@ from theke.dialogue.context import TurnContext
 from theke.dialogue.frustration import frustration
 from theke.nlu.entities.contact import extract_contacts
 from theke.nlu.entities.context import ExtractContext
+from theke.store.customers import contact_of
 
 __all__ = [
     "AWAITING_CONTACT",
@@ -81,7 +82,7 @@ def settle(ctx: TurnContext, hours: BusinessHours | None) -> None:
         return
     when = _when(ctx, hours)
     ctx.event("handoff.after_hours", reason=ctx.handoff_reason)
-    if _known_contact(ctx) is not None:
+    if any(contact_of(ctx.customer)):  # an e-mail address or a phone number
         ctx.system("closed_handoff", when=when)
         return
     ctx.system("closed_ask_contact", when=when)
@@ -105,16 +106,3 @@ def note_contact(profile: dict[str, Any], text: str | None, now: datetime) -> bo
 def _when(ctx: TurnContext, hours: BusinessHours) -> str:
     said = hours.describe_next(ctx.now, ctx.language)
     return said if said is not None else _SOON.get(ctx.language[:2], _SOON["en"])
-
-
-def _known_contact(ctx: TurnContext) -> str | None:
-    """An e-mail address or phone number the customer gave (at checkout, or to a flow
-    that remembers it)."""
-    remembered = ctx.customer.get("remembered")
-    places = [ctx.customer, remembered if isinstance(remembered, dict) else {}]
-    for place in places:
-        for key in ("email", "phone"):
-            value = place.get(key)
-            if isinstance(value, str) and value:
-                return value
-    return None

@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from theke.inbox.listing import channel_name
-from theke.store import conversations
+from theke.store import audit, conversations
 from theke.store.schema import conversations as conversations_table
 from theke.store.schema import customers, identities, optins, subscriptions
+from theke.store.users import User
 
 __all__ = ["TAGS_MAX", "TAG_MAX", "CustomerPanel", "customer_panel", "tag", "tags_of"]
 
@@ -120,11 +121,14 @@ def tag(
     conn: Connection,
     customer_id: str,
     label: str,
+    user: User,
     *,
     remove: bool = False,
+    ip: str | None = None,
 ) -> list[str]:
-    """Add (or ``remove``) the tag ``label`` on the customer; the tags after it.
-    ``ValueError`` (German, for the form) for an empty, too long or one tag too many."""
+    """``user`` adds (or ``remove``s) the tag ``label`` on the customer, in the audit log
+    too; the tags after it. ``ValueError`` (German, for the form) for an empty, too long
+    or one tag too many."""
     label = " ".join(label.split())
     if not label:
         raise ValueError("Schreib zuerst einen Tag.")
@@ -142,4 +146,6 @@ def tag(
             raise ValueError(f"Höchstens {TAGS_MAX} Tags je Kunde.")
         tags = [*tags, label]
     conversations.save_profiles(conn, {customer_id: {**profile, "tags": tags}})
+    action = "customer.untagged" if remove else "customer.tagged"
+    audit.record(conn, user.id, action, target=customer_id, data={"tag": label}, ip=ip)
     return tags

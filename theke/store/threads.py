@@ -15,8 +15,6 @@ person starts it too (``conversations.set_mode``), and handing back ends it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Integer, String, bindparam, case, func, null, update
@@ -35,28 +33,16 @@ MESSAGE_KINDS = INBOUND_KINDS | {"message.out"}
 PREVIEW_MAX = 300
 
 
-@dataclass(frozen=True, slots=True)
-class _Change:
-    """What one batch of log entries does to one conversation's row."""
-
-    last_at: datetime
-    preview: str | None  # the customer's newest words in the batch
-    inbound: int
-    first_in: datetime | None  # the first customer message of the batch
-    answered_by: str | None  # who wrote the batch's last answer ("bot", "agent", ...)
-    first_in_after: datetime | None  # the first customer message after that answer
-
-
 def record(conn: Connection, entries: Sequence[LogEntry], event_ids: Sequence[int]) -> None:
     """Update the rows and the search index for the messages among ``entries``
     (``event_ids``: their ids in the log, in the same order)."""
     found = []
-    by_conversation: dict[str, list[LogEntry]] = {}
+    by_conversation: dict[str, list[tuple[LogEntry, str | None]]] = {}
     for entry, event_id in zip(entries, event_ids, strict=True):
         if entry.kind not in MESSAGE_KINDS:
             continue
-        by_conversation.setdefault(entry.conversation_id, []).append(entry)
         text = one_line(entry.content)
+        by_conversation.setdefault(entry.conversation_id, []).append((entry, text))
         if text:
             found.append(
                 {
@@ -68,42 +54,30 @@ def record(conn: Connection, entries: Sequence[LogEntry], event_ids: Sequence[in
     if found:
         conn.execute(message_search.insert(), found)
     if by_conversation:
-        conn.execute(
-            _UPDATE,
-            [_params(cid, _change(batch)) for cid, batch in by_conversation.items()],
-        )
+        conn.execute(_UPDATE, [_params(cid, batch) for cid, batch in by_conversation.items()])
 
 
-def _change(batch: Sequence[LogEntry]) -> _Change:
+def _params(conversation_id: str, batch: Sequence[tuple[LogEntry, str | None]]) -> dict[str, Any]:
+    """What one batch of messages (with their words) does to one conversation's row."""
     last_answer = max(
-        (i for i, entry in enumerate(batch) if entry.kind not in INBOUND_KINDS), default=None
+        (i for i, (entry, _) in enumerate(batch) if entry.kind not in INBOUND_KINDS),
+        default=None,
     )
-    inbound = [entry for entry in batch if entry.kind in INBOUND_KINDS]
+    inbound = [(entry, text) for entry, text in batch if entry.kind in INBOUND_KINDS]
     after = (
         inbound
         if last_answer is None
-        else [entry for entry in batch[last_answer + 1 :] if entry.kind in INBOUND_KINDS]
+        else [item for item in batch[last_answer + 1 :] if item[0].kind in INBOUND_KINDS]
     )
-    said = [text for entry in inbound if (text := one_line(entry.content))]
-    return _Change(
-        last_at=batch[-1].created_at,
-        preview=said[-1][:PREVIEW_MAX] if said else None,
-        inbound=len(inbound),
-        first_in=inbound[0].created_at if inbound else None,
-        answered_by=None if last_answer is None else batch[last_answer].actor,
-        first_in_after=after[0].created_at if after else None,
-    )
-
-
-def _params(conversation_id: str, change: _Change) -> dict[str, Any]:
+    said = [text for _, text in inbound if text]  # the customer's words, not the bot's
     return {
         "cid": conversation_id,
-        "last_at": change.last_at,
-        "preview": change.preview,
-        "inbound": change.inbound,
-        "first_in": change.first_in,
-        "answered_by": change.answered_by or "",
-        "first_in_after": change.first_in_after,
+        "last_at": batch[-1][0].created_at,
+        "preview": said[-1][:PREVIEW_MAX] if said else None,
+        "inbound": len(inbound),
+        "first_in": inbound[0][0].created_at if inbound else None,
+        "answered_by": "" if last_answer is None else batch[last_answer][0].actor,
+        "first_in_after": after[0][0].created_at if after else None,
     }
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import structlog
 from fastapi import APIRouter, Request
@@ -30,7 +30,7 @@ from theke.server.deps import runtime_of
 from theke.server.inbox._render import PageError, Redirect, render
 from theke.server.inbox._route import InboxRoute
 from theke.server.inbox.auth import Agent, CheckedForm, client_ip
-from theke.store import audit, conversations, orders, users
+from theke.store import conversations, orders, users
 from theke.store.conversations import Conversation
 from theke.store.schema import utcnow
 from theke.store.users import User
@@ -102,9 +102,8 @@ async def take(request: Request, conversation_id: str, agent: Agent, form: Check
     await act(
         request, lambda conn: handling.take_over(conn, conversation_id, agent.user, now, ip=ip)
     )
-    await runtime_of(request).signals.publish(LIVE_TOPIC)
     _log.info("theke.server.inbox.taken", user_id=agent.user.id, conversation_id=conversation_id)
-    raise Redirect(f"/inbox/c/{conversation_id}?ok=taken")
+    await _changed(request, conversation_id, "taken")
 
 
 @router.post("/{conversation_id}/return")
@@ -116,9 +115,8 @@ async def give_back(
     await act(
         request, lambda conn: handling.hand_back(conn, conversation_id, agent.user, now, ip=ip)
     )
-    await runtime_of(request).signals.publish(LIVE_TOPIC)
     _log.info("theke.server.inbox.returned", user_id=agent.user.id, conversation_id=conversation_id)
-    raise Redirect(f"/inbox/c/{conversation_id}?ok=returned")
+    await _changed(request, conversation_id, "returned")
 
 
 @router.post("/{conversation_id}/note")
@@ -134,8 +132,7 @@ async def add_note(
         )
     except ValueError as exc:
         return await page(request, conversation_id, status=400, error=str(exc), note=text)
-    await runtime_of(request).signals.publish(LIVE_TOPIC)
-    raise Redirect(f"/inbox/c/{conversation_id}?ok=noted")
+    await _changed(request, conversation_id, "noted")
 
 
 @router.post("/{conversation_id}/assign")
@@ -152,8 +149,7 @@ async def give_to(
         return handling.assign(conn, conversation_id, agent.user, to, now, ip=ip)
 
     await act(request, assign)
-    await runtime_of(request).signals.publish(LIVE_TOPIC)
-    raise Redirect(f"/inbox/c/{conversation_id}?ok=assigned")
+    await _changed(request, conversation_id, "assigned")
 
 
 @router.post("/{conversation_id}/tag")
@@ -167,10 +163,7 @@ async def tag_customer(
         conversation = conversations.get(conn, conversation_id)
         if conversation is None:
             raise UnknownConversation(conversation_id)
-        customer.tag(conn, conversation.customer_id, label, remove=remove)
-        action = "customer.untagged" if remove else "customer.tagged"
-        audit.record(conn, agent.user.id, action, target=conversation.customer_id,
-                     data={"tag": " ".join(label.split())}, ip=ip)  # fmt: skip
+        customer.tag(conn, conversation.customer_id, label, agent.user, remove=remove, ip=ip)
 
     try:
         await act(request, change)
@@ -186,8 +179,14 @@ async def close(
     """Close the conversation: done for now; the bot has it again."""
     now, ip = utcnow(), client_ip(request)
     await act(request, lambda conn: handling.close(conn, conversation_id, agent.user, now, ip=ip))
+    await _changed(request, conversation_id, "closed")
+
+
+async def _changed(request: Request, conversation_id: str, ok: str) -> NoReturn:
+    """After an action on the conversation: open pages hear of it, and the agent is
+    sent back to it with the notice ``ok``."""
     await runtime_of(request).signals.publish(LIVE_TOPIC)
-    raise Redirect(f"/inbox/c/{conversation_id}?ok=closed")
+    raise Redirect(f"/inbox/c/{conversation_id}?ok={ok}")
 
 
 async def act(request: Request, action: Callable[[Connection], T]) -> T:
